@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.api;
+
+import java.util.Set;
+
+/** The policy's named IP ranges ({@code networks: { trusted: [10.0.0.0/8, ::1] }}). */
+public interface NetworkSets {
+    /** True if {@code ip} (text form) lies in the set called {@code name}. */
+    boolean contains(String name, String ip);
+
+    /** The names defined. */
+    Set<String> names();
+}

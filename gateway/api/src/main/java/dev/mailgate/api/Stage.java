@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.api;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The stages of an SMTP session, in protocol order. The event name ({@code onConnect} ...) is the
+ * same word in Java, in the YAML policy, in logs and in the docs.
+ *
+ * <p>{@link #RESET} and {@link #DISCONNECT} are lifecycle events: they may come at any point, so
+ * they sort last and may read every variable (which may then be empty).
+ */
+public enum Stage {
+    /** Client connected (milter {@code C}, SMTP accept). */
+    CONNECT("onConnect"),
+    /** HELO or EHLO (milter {@code H}); may repeat, e.g. after STARTTLS. */
+    EHLO("onEhlo"),
+    /** MAIL FROM (milter {@code M}). */
+    MAIL_FROM("onMailFrom"),
+    /** RCPT TO, once per recipient (milter {@code R}); a reject here refuses this recipient only. */
+    RCPT_TO("onRcptTo"),
+    /** DATA command (milter {@code T}): last point before content. */
+    DATA("onData"),
+    /** All headers received (milter {@code L}... then {@code N}). */
+    HEADERS_RECEIVED("onHeadersReceived"),
+    /** One piece of the body (milter {@code B}, at most 64 KiB). */
+    BODY_CHUNK("onBodyChunk"),
+    /** End of message (milter {@code E}): the only stage where modifications may be applied. */
+    DATA_RECEIVED("onDataReceived"),
+    /** Transaction aborted or finished (milter {@code A}, SMTP RSET / new MAIL). */
+    RESET("onReset"),
+    /** Session over (milter {@code Q}, SMTP QUIT / EOF). */
+    DISCONNECT("onDisconnect");
+
+    private final String eventName;
+
+    Stage(String eventName) {
+        this.eventName = eventName;
+    }
+
+    /** The event name used in YAML and logs, e.g. {@code onMailFrom}. */
+    public String eventName() {
+        return eventName;
+    }
+
+    /** True for the stages that belong to one message (MAIL FROM to end of data). */
+    public boolean isTransaction() {
+        return compareTo(MAIL_FROM) >= 0 && compareTo(DATA_RECEIVED) <= 0;
+    }
+
+    /** The stage whose event name is {@code name}, if any. */
+    public static Optional<Stage> byEventName(String name) {
+        return Arrays.stream(values()).filter(s -> s.eventName.equals(name)).findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return eventName;
+    }
+}
