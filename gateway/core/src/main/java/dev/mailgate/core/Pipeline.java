@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core;
+
+import dev.mailgate.core.policy.Policy;
+import dev.mailgate.core.session.MacroSource;
+import dev.mailgate.core.session.Session;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The entry point for front ends: holds the running policy and creates sessions. A reload swaps
+ * the policy atomically; sessions already open keep the policy they started with, so one SMTP
+ * session never sees two policies.
+ */
+public final class Pipeline {
+    private final AtomicReference<Policy> policy;
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("session-", 0).factory());
+    private final AtomicLong sessions = new AtomicLong();
+
+    public Pipeline(Policy policy) {
+        this.policy = new AtomicReference<>(Objects.requireNonNull(policy));
+    }
+
+    public Policy policy() {
+        return policy.get();
+    }
+
+    /** Installs a new policy for sessions opened from now on. */
+    public void replace(Policy next) {
+        policy.set(Objects.requireNonNull(next));
+    }
+
+    /** A new session on the current policy; {@code macros} is how the front end exposes MTA macros. */
+    public Session open(String frontEnd, MacroSource macros) {
+        String id = frontEnd + "-" + Long.toString(sessions.incrementAndGet(), 36);
+        return new Session(id, policy.get(), macros, threads);
+    }
+
+    public long sessionsOpened() {
+        return sessions.get();
+    }
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.chain;
+
+import dev.mailgate.api.Filter;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One filter in the policy's chain, with the chain-level settings every filter has.
+ *
+ * @param name    the filter's name in the policy (unique; log marker, metrics tag, findings prefix)
+ * @param type    the factory type ({@code networks}, {@code limits}, ...)
+ * @param filter  the instance
+ * @param timeout deadline for one callback
+ * @param onError what an exception or an overrun deadline turns into
+ */
+public record ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError) {
+    public ChainEntry {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(filter);
+        Objects.requireNonNull(timeout);
+        Objects.requireNonNull(onError);
+    }
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.policy;
+
+import dev.mailgate.api.Modification;
+import dev.mailgate.api.Stage;
+import dev.mailgate.api.Var;
+import dev.mailgate.core.chain.ChainEntry;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A loaded, validated policy: listeners, the filter chain, compiled rules, scores and
+ * thresholds. Immutable; a reload builds a new one and swaps it in atomically.
+ */
+public final class Policy {
+    private final String source;
+    private final List<ListenerConfig> listeners;
+    private final MilterSettings milter;
+    private final MessageSettings message;
+    private final Networks networks;
+    private final List<ChainEntry> chain;
+    private final Map<Stage, List<ChainEntry>> chainByStage = new EnumMap<>(Stage.class);
+    private final Map<Stage, RuleSet> rules;
+    private final Map<String, Double> scores;
+    private final Thresholds thresholds;
+    private final Map<String, Var<?>> variables;
+    private final Set<String> ruleReads;
+    private final Set<Class<? extends Modification>> ruleModifications;
+
+    Policy(String source, List<ListenerConfig> listeners, MilterSettings milter, MessageSettings message, Networks networks,
+           List<ChainEntry> chain, Map<Stage, RuleSet> rules, Map<String, Double> scores, Thresholds thresholds,
+           Map<String, Var<?>> variables, Set<String> ruleReads, Set<Class<? extends Modification>> ruleModifications) {
+        this.source = source;
+        this.listeners = List.copyOf(listeners);
+        this.milter = milter;
+        this.message = message;
+        this.networks = networks;
+        this.chain = List.copyOf(chain);
+        this.rules = new EnumMap<>(rules);
+        this.scores = Map.copyOf(scores);
+        this.thresholds = thresholds;
+        this.variables = Map.copyOf(variables);
+        this.ruleReads = Set.copyOf(ruleReads);
+        this.ruleModifications = Set.copyOf(ruleModifications);
+        for (Stage s : Stage.values()) {
+            List<ChainEntry> l = new ArrayList<>();
+            for (ChainEntry e : chain) if (e.filter().stages().contains(s)) l.add(e);
+            chainByStage.put(s, List.copyOf(l));
+        }
+    }
+
+    public String source() { return source; }
+
+    public List<ListenerConfig> listeners() { return listeners; }
+
+    public MilterSettings milter() { return milter; }
+
+    public MessageSettings message() { return message; }
+
+    public Networks networks() { return networks; }
+
+    public List<ChainEntry> chain() { return chain; }
+
+    /** The filters that act at {@code stage}, in chain order. */
+    public List<ChainEntry> chain(Stage stage) { return chainByStage.get(stage); }
+
+    public RuleSet rules(Stage stage) { return rules.getOrDefault(stage, RuleSet.EMPTY); }
+
+    public double weight(String symbol) { return scores.getOrDefault(symbol, 0.0); }
+
+    public Map<String, Double> scores() { return scores; }
+
+    public Thresholds thresholds() { return thresholds; }
+
+    /** Every variable a rule or filter may use, by name. */
+    public Map<String, Var<?>> variables() { return variables; }
+
+    /** True if a filter or rule acts at {@code stage}, i.e. the stage needs an answer. */
+    public boolean decides(Stage stage) {
+        if (!chain(stage).isEmpty() || !rules(stage).rules().isEmpty()) return true;
+        return stage == Stage.DATA_RECEIVED; // thresholds and edits are applied there
+    }
+
+    /** True if no filter at {@code stage} may block, so the stage can run on the event loop. */
+    public boolean runsInline(Stage stage) {
+        for (ChainEntry e : chain(stage)) if (e.filter().blocking()) return false;
+        return true;
+    }
+
+    /** True if some filter reads the whole body at the end of data. */
+    public boolean needsBody() {
+        for (ChainEntry e : chain) if (e.filter().needsBody()) return true;
+        return false;
+    }
+
+    /** True if a rule reads a variable that needs every body byte counted. */
+    public boolean countsBody() {
+        return ruleReads.contains("messageSize") || ruleReads.contains("totalMailSize");
+    }
+
+    /** The kinds of message change this policy can ask for (filters, rules and thresholds). */
+    public Set<Class<? extends Modification>> modifications() {
+        Set<Class<? extends Modification>> all = new HashSet<>(ruleModifications);
+        for (ChainEntry e : chain) all.addAll(e.filter().modifications());
+        if (thresholds.byAction().containsKey("addHeader")) all.add(Modification.AddHeader.class);
+        if (thresholds.byAction().containsKey("quarantine")) all.add(Modification.Quarantine.class);
+        return all;
+    }
+
+    /** The effective chain per event, as {@code gateway check} prints it. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("policy ").append(source).append('\n');
+        for (ListenerConfig l : listeners) sb.append("listen ").append(l.protocol()).append(' ').append(l.address()).append('\n');
+        for (Stage s : EnumSet.allOf(Stage.class)) {
+            List<ChainEntry> filters = chain(s);
+            List<Rule> rs = rules(s).rules();
+            if (filters.isEmpty() && rs.isEmpty() && !(s == Stage.DATA_RECEIVED && !thresholds.isEmpty())) continue;
+            sb.append(s.eventName()).append(":\n");
+            for (ChainEntry e : filters) {
+                sb.append("  filter ").append(e.name()).append(" (").append(e.type()).append(", timeout ")
+                        .append(e.timeout().toMillis()).append(" ms, onError ").append(e.onError()).append(")\n");
+            }
+            for (Rule r : rs) {
+                sb.append("  rule ").append(r.name()).append(r.condition() == null ? "" : " if " + r.condition()).append(" then ");
+                sb.append(String.join("; ", r.actions().stream().map(RuleAction::describe).toList())).append('\n');
+            }
+            if (s == Stage.DATA_RECEIVED && !thresholds.isEmpty()) sb.append("  thresholds ").append(thresholds.byAction()).append('\n');
+        }
+        if (!scores.isEmpty()) sb.append("scores ").append(scores).append('\n');
+        return sb.toString();
+    }
+}

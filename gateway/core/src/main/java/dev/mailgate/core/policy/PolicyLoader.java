@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.policy;
+
+import dev.mailgate.api.Filter;
+import dev.mailgate.api.FilterFactory;
+import dev.mailgate.api.FilterServices;
+import dev.mailgate.api.NetworkSets;
+import dev.mailgate.api.Stage;
+import dev.mailgate.api.StandardVars;
+import dev.mailgate.api.Var;
+import dev.mailgate.core.chain.ChainEntry;
+import dev.mailgate.core.chain.OnError;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Turns a YAML policy into a {@link Policy}, refusing anything doubtful with file, line, column
+ * and what is wrong: syntax errors, unknown keys, bad values, unknown filter types, rules that
+ * read variables their event cannot have yet, conditions that do not compile.
+ */
+public final class PolicyLoader {
+    static final List<String> TOP_KEYS = List.of("listen", "milter", "message", "defaults", "networks", "filters", "rules", "scores", "actions");
+
+    private final FilterRegistry registry;
+    private final InstantSource clock;
+
+    public PolicyLoader(FilterRegistry registry, InstantSource clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public Policy load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new PolicyException(file.toString(), 0, 0, "cannot read the policy: " + e);
+        }
+        return parse(file.toString(), text);
+    }
+
+    public Policy parse(String fileName, String text) {
+        Yaml.Root root = Yaml.parse(fileName, text);
+        Yaml y = root.yaml();
+        if (root.node() == null) throw new PolicyException(fileName, 1, 1, "the policy is empty");
+        Map<String, Yaml.Entry> top = y.mapping(root.node(), "the policy");
+        y.allowOnly(top, "the policy", TOP_KEYS);
+
+        List<ListenerConfig> listeners = top.containsKey("listen") ? SectionParser.listeners(y, top.get("listen").value()) : List.of();
+        MilterSettings milter = top.containsKey("milter") ? SectionParser.milter(y, top.get("milter").value()) : MilterSettings.DEFAULTS;
+        MessageSettings message = top.containsKey("message") ? SectionParser.message(y, top.get("message").value()) : MessageSettings.DEFAULTS;
+        Networks networks = top.containsKey("networks") ? SectionParser.networks(y, top.get("networks").value()) : Networks.EMPTY;
+        Duration defaultTimeout = Duration.ofSeconds(10);
+        OnError defaultOnError = OnError.TEMPREJECT;
+        if (top.containsKey("defaults")) {
+            Map<String, Yaml.Entry> d = y.mapping(top.get("defaults").value(), "defaults");
+            y.allowOnly(d, "defaults", List.of("timeout", "onError"));
+            if (d.containsKey("timeout")) defaultTimeout = positive(y, d.get("timeout").value());
+            if (d.containsKey("onError")) defaultOnError = SectionParser.onError(y, d.get("onError").value());
+        }
+
+        Services services = new Services(clock, message.tempDirectory(), networks);
+        Map<String, Var<?>> variables = new LinkedHashMap<>();
+        for (Var<?> v : StandardVars.ALL) variables.put(v.name(), v);
+        List<ChainEntry> chain = new ArrayList<>();
+        if (top.containsKey("filters")) {
+            for (Node item : y.sequence(top.get("filters").value(), "filters")) {
+                ChainEntry entry = filter(y, item, defaultTimeout, defaultOnError, services);
+                for (ChainEntry other : chain) {
+                    if (other.name().equals(entry.name())) {
+                        throw y.error(item, "two filters are called '" + entry.name() + "'; give one a different name:");
+                    }
+                }
+                for (Var<?> v : entry.filter().provides()) {
+                    Var<?> old = variables.putIfAbsent(v.name(), v);
+                    if (old != null && old != v) throw y.error(item, "filter '" + entry.name() + "' declares variable '" + v.name() + "', which already exists");
+                }
+                chain.add(entry);
+            }
+        }
+
+        ConditionCompiler compiler = new ConditionCompiler(variables, networks);
+        RuleParser ruleParser = new RuleParser(y, compiler, variables);
+        Map<Stage, RuleSet> rules = new EnumMap<>(Stage.class);
+        if (top.containsKey("rules")) {
+            Map<String, Yaml.Entry> byEvent = y.mapping(top.get("rules").value(), "rules");
+            for (Yaml.Entry e : byEvent.values()) {
+                Stage stage = Stage.byEventName(e.key()).orElseThrow(() -> y.error(e.keyNode(),
+                        "unknown event '" + e.key() + "' (events: " + String.join(", ", java.util.Arrays.stream(Stage.values()).map(Stage::eventName).toList()) + ")"));
+                rules.put(stage, ruleParser.rules(stage, e.value()));
+            }
+        }
+
+        Map<String, Double> scores = new HashMap<>();
+        if (top.containsKey("scores")) {
+            for (Yaml.Entry e : y.mapping(top.get("scores").value(), "scores").values()) {
+                if (!e.key().matches("[A-Z][A-Z0-9_]*")) throw y.error(e.keyNode(), "a finding is written in UPPER_SNAKE case, not '" + e.key() + "'");
+                scores.put(e.key(), y.number(e.value(), "the score of " + e.key()));
+            }
+        }
+        Thresholds thresholds = Thresholds.NONE;
+        if (top.containsKey("actions")) {
+            Map<String, Yaml.Entry> a = y.mapping(top.get("actions").value(), "actions");
+            y.allowOnly(a, "actions", Thresholds.ACTIONS);
+            Map<String, Double> t = new LinkedHashMap<>();
+            for (Yaml.Entry e : a.values()) t.put(e.key(), y.number(e.value(), "the threshold of " + e.key()));
+            thresholds = new Thresholds(t);
+        }
+        return new Policy(fileName, listeners, milter, message, networks, chain, rules, scores, thresholds, variables,
+                ruleParser.reads(), ruleParser.modifications());
+    }
+
+    private ChainEntry filter(Yaml y, Node item, Duration defaultTimeout, OnError defaultOnError, FilterServices services) {
+        Map<String, Yaml.Entry> one = y.mapping(item, "a filter entry");
+        if (one.size() != 1) throw y.error(item, "a filter entry is one 'type: settings' pair, e.g. '- limits: { maxRcptCount: 100 }'");
+        Yaml.Entry e = one.values().iterator().next();
+        FilterFactory factory = registry.find(e.key()).orElseThrow(() -> y.error(e.keyNode(),
+                "unknown filter type '" + e.key() + "' (available: " + String.join(", ", registry.all().stream().map(FilterFactory::type).toList()) + ")"));
+        Map<String, Yaml.Entry> settings = y.isScalar(e.value()) && y.scalar(e.value(), e.key()).isBlank()
+                ? Map.of() : y.mapping(e.value(), "the settings of filter '" + e.key() + "'");
+        String name = settings.containsKey("name") ? y.scalar(settings.get("name").value(), "name") : e.key();
+        if (!name.matches("[a-z][a-z0-9-]*")) throw y.error(settings.containsKey("name") ? settings.get("name").value() : e.keyNode(),
+                "a filter name is lowercase letters, digits and '-', not '" + name + "'");
+        Duration timeout = settings.containsKey("timeout") ? positive(y, settings.get("timeout").value()) : defaultTimeout;
+        OnError onError = settings.containsKey("onError") ? SectionParser.onError(y, settings.get("onError").value()) : defaultOnError;
+        Filter filter;
+        try {
+            filter = factory.create(new YamlFilterSettings(y, name, e.keyNode(), settings), services);
+        } catch (PolicyException pe) {
+            throw pe;
+        } catch (RuntimeException re) {
+            throw y.error(e.keyNode(), "filter '" + name + "' cannot start: " + re.getMessage());
+        }
+        return new ChainEntry(name, e.key(), filter, timeout, onError);
+    }
+
+    private static Duration positive(Yaml y, Node n) {
+        Duration d = y.duration(n, "timeout");
+        if (d.isZero()) throw y.error(n, "a timeout must be longer than 0");
+        return d;
+    }
+
+    private record Services(InstantSource clock, Path tempDirectory, NetworkSets networks) implements FilterServices {}
+
+    static Set<String> names(Map<String, Var<?>> vars) {
+        return new HashSet<>(vars.keySet());
+    }
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.session;
+
+import static dev.mailgate.api.StandardVars.*;
+
+import dev.mailgate.api.FilterContext;
+import dev.mailgate.api.HeaderField;
+import dev.mailgate.api.MessageBody;
+import dev.mailgate.api.MessageEditor;
+import dev.mailgate.api.Stage;
+import dev.mailgate.api.Var;
+import dev.mailgate.api.Verdict;
+import dev.mailgate.core.chain.ChainEntry;
+import dev.mailgate.core.chain.FilterInvoker;
+import dev.mailgate.core.chain.OnError;
+import dev.mailgate.core.policy.Policy;
+import dev.mailgate.core.policy.RuleTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP session as the pipeline sees it, whichever front end feeds it. Events are processed
+ * in order: the session updates the variables, runs the filters of the event's stage, then the
+ * policy's rules, and answers with a {@link StageResult}. Stages whose filters never block run
+ * on the caller's thread (the event loop); the others on a virtual thread.
+ */
+public final class Session implements FilterContext, RuleTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final Logger VERDICTS = LoggerFactory.getLogger("dev.mailgate.verdict");
+
+    private final String id;
+    private final Policy policy;
+    private final MacroSource macros;
+    private final SerialExecutor executor;
+    private final VarStore vars = new VarStore();
+    private final Findings findings = new Findings();
+    private final MessageEdits edits = new MessageEdits();
+    private final List<HeaderField> headers = new ArrayList<>();
+    private final List<String> rawRecipients = new ArrayList<>();
+    private final BodyStore body;
+    private final StageRunner runner;
+    private Stage stage = Stage.CONNECT;
+    private boolean connectionAccepted;
+    private boolean inTransaction;
+    private boolean messageDecided;
+    private long headerBytes;
+    private long bodyBytes;
+
+    public Session(String id, Policy policy, MacroSource macros, Executor threads) {
+        this.id = id;
+        this.policy = policy;
+        this.macros = macros;
+        this.executor = new SerialExecutor(threads);
+        this.body = policy.needsBody() ? new BodyStore(policy.message().memoryLimit(), policy.message().tempDirectory()) : null;
+        this.runner = new StageRunner(this, policy);
+        vars.set(SMTP_ACTION, "continue");
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /**
+     * Processes an event: on the calling thread when the stage cannot block and nothing is
+     * queued, otherwise on the session's virtual thread, in order.
+     */
+    public CompletableFuture<StageResult> dispatch(SessionEvent event) {
+        Stage s = event.stage();
+        boolean inline = s == null || (policy.runsInline(s) && !(s == Stage.BODY_CHUNK && body != null));
+        if (inline && executor.isIdle()) return CompletableFuture.completedFuture(safeProcess(event));
+        CompletableFuture<StageResult> f = new CompletableFuture<>();
+        executor.execute(() -> f.complete(safeProcess(event)));
+        return f;
+    }
+
+    private StageResult safeProcess(SessionEvent event) {
+        try {
+            return process(event);
+        } catch (RuntimeException | Error e) {
+            // a bug must not accept and lose a message: the client retries later
+            LOG.error("session={} internal error at {}; answering tempreject", id, event, e);
+            return StageResult.of(Verdict.tempReject("451 4.3.0 Internal error in the mail filter, try again later"), "internal error");
+        }
+    }
+
+    /** Processes one event synchronously (tests and the offline {@code gateway test}). */
+    public StageResult process(SessionEvent event) {
+        return switch (event) {
+            case SessionEvent.Connect c -> connect(c);
+            case SessionEvent.Ehlo h -> {
+                vars.set(EHLO_HOST, h.name());
+                vars.set(IS_ESMTP, h.esmtp());
+                yield run(Stage.EHLO);
+            }
+            case SessionEvent.MailFrom m -> mailFrom(m);
+            case SessionEvent.RcptTo r -> rcptTo(r);
+            case SessionEvent.Data d -> run(Stage.DATA);
+            case SessionEvent.Header h -> {
+                headers.add(new HeaderField(h.name(), h.value()));
+                headerBytes += h.name().length() + 2 + h.value().length() + 2;
+                yield StageResult.CONTINUE;
+            }
+            case SessionEvent.EndOfHeaders e -> endOfHeaders();
+            case SessionEvent.BodyChunk b -> bodyChunk(b.data());
+            case SessionEvent.EndOfData e -> endOfData();
+            case SessionEvent.Reset r -> {
+                endTransaction();
+                yield StageResult.CONTINUE;
+            }
+            case SessionEvent.Disconnect d -> {
+                endTransaction();
+                stage = Stage.DISCONNECT;
+                runner.lifecycle(Stage.DISCONNECT);
+                yield StageResult.CONTINUE;
+            }
+        };
+    }
+
+    private StageResult connect(SessionEvent.Connect c) {
+        vars.set(REMOTE_SMTP_HOST, c.hostname());
+        vars.set(REMOTE_SMTP_IP, c.address());
+        vars.set(REMOTE_SMTP_PORT, (long) c.port());
+        if (!c.localAddress().isEmpty()) vars.set(SMTP_IP, c.localAddress());
+        if (c.localPort() > 0) vars.set(SMTP_PORT, (long) c.localPort());
+        return run(Stage.CONNECT);
+    }
+
+    private StageResult mailFrom(SessionEvent.MailFrom m) {
+        endTransaction();
+        inTransaction = true;
+        String bare = Addresses.bare(m.address());
+        vars.set(MAIL_FROM_ADDR, bare);
+        vars.set(MAIL_FROM_LOCAL_PART, Addresses.localPart(bare));
+        vars.set(MAIL_FROM_DOMAIN, Addresses.domain(bare));
+        vars.set(MAIL_FROM_PARAMS, m.params());
+        String size = Addresses.param(m.params(), "SIZE");
+        if (size != null && size.matches("\\d{1,18}")) vars.set(MAIL_FROM_SIZE, Long.parseLong(size));
+        String auth = Addresses.param(m.params(), "AUTH");
+        if (auth != null && !auth.equals("<>")) vars.set(MAIL_FROM_AUTH_USER, auth);
+        vars.set(MAIL_COUNT, vars.get(MAIL_COUNT) + 1);
+        vars.set(SCORE, findings.score());
+        vars.set(FINDINGS, findings.symbols());
+        vars.set(SMTP_ACTION, "continue");
+        return run(Stage.MAIL_FROM);
+    }
+
+    private StageResult rcptTo(SessionEvent.RcptTo r) {
+        vars.clearRecipient();
+        String bare = Addresses.bare(r.address());
+        vars.set(RCPT_TO_ADDR, bare);
+        vars.set(RCPT_TO_DOMAIN, Addresses.domain(bare));
+        vars.set(RCPT_TO_PARAMS, r.params());
+        vars.set(RCPT_COUNT, (long) rawRecipients.size() + 1);
+        StageResult result = run(Stage.RCPT_TO);
+        Verdict v = result.verdict();
+        if (!(v instanceof Verdict.Reject || v instanceof Verdict.TempReject)) {
+            rawRecipients.add(r.address());
+            List<String> all = new ArrayList<>(vars.get(RECIPIENTS));
+            all.add(bare);
+            vars.set(RECIPIENTS, all);
+        }
+        vars.set(RCPT_COUNT, (long) rawRecipients.size());
+        return result;
+    }
+
+    private StageResult endOfHeaders() {
+        long received = headers.stream().filter(h -> h.hasName("Received")).count();
+        vars.set(RECEIVED_COUNT, received);
+        vars.set(HEADER_COUNT, (long) headers.size());
+        headers.stream().filter(h -> h.hasName("Subject")).findFirst().ifPresent(h -> vars.set(SUBJECT, h.unfolded()));
+        headers.stream().filter(h -> h.hasName("Message-Id")).findFirst().ifPresent(h -> vars.set(MESSAGE_ID, h.unfolded()));
+        runner.invalidateHeaderMap();
+        return run(Stage.HEADERS_RECEIVED);
+    }
+
+    private StageResult bodyChunk(byte[] data) {
+        bodyBytes += data.length;
+        if (body != null) body.append(data);
+        if (messageDecided || connectionAccepted) return StageResult.SKIP_BODY;
+        stage = Stage.BODY_CHUNK;
+        StageResult r = runner.bodyChunk(data);
+        boolean more = body != null || policy.countsBody() || runner.filtersWantMoreBody();
+        return more || !r.verdict().equals(Verdict.CONTINUE) ? r : StageResult.SKIP_BODY;
+    }
+
+    private StageResult endOfData() {
+        long size = headerBytes + 2 + bodyBytes;
+        vars.set(MESSAGE_SIZE, size);
+        vars.set(TOTAL_MAIL_SIZE, vars.get(TOTAL_MAIL_SIZE) + size);
+        StageResult r = run(Stage.DATA_RECEIVED);
+        Verdict v = r.verdict();
+        String decidedBy = r.decidedBy();
+        if (v instanceof Verdict.Continue && !messageDecided && !connectionAccepted) {
+            StageResult t = runner.thresholds();
+            v = t.verdict();
+            if (t.decidedBy() != null) decidedBy = t.decidedBy();
+        }
+        boolean delivered = v instanceof Verdict.Continue || v instanceof Verdict.Accept;
+        var mods = delivered ? edits.resolve(headers) : List.<dev.mailgate.api.Modification>of();
+        logVerdict(v, decidedBy, mods.size());
+        return new StageResult(v, mods, false, decidedBy);
+    }
+
+    private StageResult run(Stage s) {
+        stage = s;
+        MacroMapping.apply(s, macros, vars);
+        if (connectionAccepted || (messageDecided && s.isTransaction())) return StageResult.CONTINUE;
+        StageResult r = runner.stage(s);
+        Verdict v = r.verdict();
+        if (v instanceof Verdict.Accept && (s == Stage.CONNECT || s == Stage.EHLO)) connectionAccepted = true;
+        if (s.isTransaction() && s != Stage.RCPT_TO && v.isFinal()) messageDecided = true;
+        if (s == Stage.RCPT_TO && (v instanceof Verdict.Accept || v instanceof Verdict.Discard)) messageDecided = true;
+        if (v.isFinal() && s != Stage.DATA_RECEIVED && LOG.isDebugEnabled()) {
+            LOG.debug("session={} {} -> {} by {}", id, s.eventName(), v.action(), r.decidedBy());
+        }
+        return r;
+    }
+
+    private void logVerdict(Verdict v, String decidedBy, int modifications) {
+        if (!VERDICTS.isInfoEnabled()) return;
+        VERDICTS.info("session={} queueId={} client={} from=<{}> rcpts={} size={} verdict={} by={} score={} findings=[{}] changes={}",
+                id, vars.get(QUEUE_ID), vars.get(REMOTE_SMTP_IP), vars.get(MAIL_FROM_ADDR), vars.get(RECIPIENTS).size(),
+                vars.get(MESSAGE_SIZE), v.action(), decidedBy == null ? "-" : decidedBy, Findings.fmt(findings.score()),
+                findings.summary(), modifications);
+    }
+
+    private void endTransaction() {
+        if (inTransaction) {
+            stage = Stage.RESET;
+            runner.lifecycle(Stage.RESET);
+        }
+        inTransaction = false;
+        messageDecided = false;
+        vars.clearTransaction();
+        vars.set(SMTP_ACTION, "continue");
+        findings.clearTransaction();
+        edits.clear();
+        headers.clear();
+        rawRecipients.clear();
+        headerBytes = 0;
+        bodyBytes = 0;
+        if (body != null) body.discard();
+        runner.invalidateHeaderMap();
+    }
+
+    // ---- what filters and rules see ----
+
+    void filterFailed(ChainEntry entry, String symbol, String detail) {
+        report(symbol, detail);
+        if (entry.onError().kind() == OnError.Kind.SCORE) addScore(symbol, entry.onError().score());
+    }
+
+    @Override
+    public String sessionId() {
+        return id;
+    }
+
+    @Override
+    public Stage stage() {
+        return stage;
+    }
+
+    @Override
+    public <T> T get(Var<T> var) {
+        return vars.get(var);
+    }
+
+    @Override
+    public <T> Optional<T> find(Var<T> var) {
+        return vars.find(var);
+    }
+
+    @Override
+    public <T> void set(Var<T> var, T value) {
+        vars.set(var, value);
+    }
+
+    @Override
+    public Optional<String> macro(String name) {
+        return macros.get(MacroSource.bareName(name));
+    }
+
+    @Override
+    public void report(String symbol, String detail) {
+        addFinding(symbol, policy.weight(symbol));
+    }
+
+    @Override
+    public void addScore(String name, double score) {
+        addFinding(name, score);
+    }
+
+    private void addFinding(String symbol, double weight) {
+        if (findings.add(symbol, weight, !stage.isTransaction() && stage != Stage.RESET)) {
+            vars.set(SCORE, findings.score());
+            vars.set(FINDINGS, findings.symbols());
+        }
+    }
+
+    @Override
+    public List<HeaderField> headers() {
+        return List.copyOf(headers);
+    }
+
+    @Override
+    public Optional<MessageBody> body() {
+        return stage == Stage.DATA_RECEIVED && body != null ? Optional.of(body) : Optional.empty();
+    }
+
+    @Override
+    public MessageEditor edit() {
+        return edits;
+    }
+
+    @Override
+    public Optional<Object> read(String name) {
+        return runner.read(name, vars, macros, headers);
+    }
+
+    /** The variables set so far, by name (traces and parity tests). */
+    public java.util.Map<String, Object> variables() {
+        return vars.snapshot();
+    }
+}

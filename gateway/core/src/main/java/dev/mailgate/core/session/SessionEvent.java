@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.session;
+
+import dev.mailgate.api.Stage;
+import java.util.List;
+
+/**
+ * What a front end tells the session, already decoded from milter or SMTP. Addresses are given
+ * exactly as the client wrote them (normally with angle brackets).
+ */
+public sealed interface SessionEvent {
+    /** The stage this event runs, or null for events that only feed data (headers). */
+    Stage stage();
+
+    /**
+     * A client connected.
+     *
+     * @param hostname      the client's name as the MTA resolved it ("[ip]" if unknown)
+     * @param address       IP address text, empty for unix sockets and unknown families
+     * @param port          client port, 0 if unknown
+     * @param localAddress  address the client connected to, empty if unknown
+     * @param localPort     port the client connected to, 0 if unknown
+     */
+    record Connect(String hostname, String address, int port, String localAddress, int localPort) implements SessionEvent {
+        public Stage stage() { return Stage.CONNECT; }
+    }
+
+    record Ehlo(String name, boolean esmtp) implements SessionEvent {
+        public Stage stage() { return Stage.EHLO; }
+    }
+
+    record MailFrom(String address, List<String> params) implements SessionEvent {
+        public MailFrom { params = List.copyOf(params); }
+        public Stage stage() { return Stage.MAIL_FROM; }
+    }
+
+    record RcptTo(String address, List<String> params) implements SessionEvent {
+        public RcptTo { params = List.copyOf(params); }
+        public Stage stage() { return Stage.RCPT_TO; }
+    }
+
+    record Data() implements SessionEvent {
+        public Stage stage() { return Stage.DATA; }
+    }
+
+    /** One header; no verdict is asked for it (decisions come at EndOfHeaders). */
+    record Header(String name, String value) implements SessionEvent {
+        public Stage stage() { return null; }
+    }
+
+    record EndOfHeaders() implements SessionEvent {
+        public Stage stage() { return Stage.HEADERS_RECEIVED; }
+    }
+
+    record BodyChunk(byte[] data) implements SessionEvent {
+        public Stage stage() { return Stage.BODY_CHUNK; }
+    }
+
+    record EndOfData() implements SessionEvent {
+        public Stage stage() { return Stage.DATA_RECEIVED; }
+    }
+
+    record Reset() implements SessionEvent {
+        public Stage stage() { return Stage.RESET; }
+    }
+
+    record Disconnect() implements SessionEvent {
+        public Stage stage() { return Stage.DISCONNECT; }
+    }
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.session;
+
+import dev.mailgate.api.HeaderField;
+import dev.mailgate.api.SmtpReply;
+import dev.mailgate.api.Stage;
+import dev.mailgate.api.StandardVars;
+import dev.mailgate.api.Var;
+import dev.mailgate.api.Verdict;
+import dev.mailgate.core.chain.ChainEntry;
+import dev.mailgate.core.chain.FilterInvoker;
+import dev.mailgate.core.policy.Policy;
+import dev.mailgate.core.policy.RuleSet;
+import dev.mailgate.core.policy.Thresholds;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one stage for a session: the filters of that stage in chain order (stopping at the first
+ * verdict that is not continue), then, if still undecided, the policy's rules; at the end of data
+ * the score thresholds.
+ */
+final class StageRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
+
+    private final Session session;
+    private final Policy policy;
+    private Map<String, List<String>> headerMap;
+
+    StageRunner(Session session, Policy policy) {
+        this.session = session;
+        this.policy = policy;
+    }
+
+    StageResult stage(Stage stage) {
+        for (ChainEntry entry : policy.chain(stage)) {
+            Verdict v = FilterInvoker.invoke(entry, stage, session.sessionId(), call(entry, stage), session::filterFailed);
+            if (v.isFinal()) return StageResult.of(v, "filter " + entry.name());
+        }
+        // the seeds' style: a filter may also decide by setting smtpAction
+        String action = session.get(StandardVars.SMTP_ACTION);
+        if (!action.isEmpty() && !action.equals("continue")) {
+            Verdict v = fromVariables(action);
+            return StageResult.of(v, "smtpAction");
+        }
+        RuleSet.Outcome o = policy.rules(stage).evaluate(session);
+        return o.rule() == null ? StageResult.CONTINUE : StageResult.of(o.verdict(), "rule " + o.rule());
+    }
+
+    private Verdict fromVariables(String action) {
+        String explanation = session.get(StandardVars.SMTP_EXPLANATION);
+        session.set(StandardVars.SMTP_ACTION, "continue");
+        session.set(StandardVars.SMTP_EXPLANATION, null);
+        try {
+            return Verdict.of(action, explanation);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("session={} smtpAction '{}' / smtpExplanation '{}' invalid: {}; answering tempreject", session.sessionId(), action, explanation, e.getMessage());
+            return new Verdict.TempReject(null, false);
+        }
+    }
+
+    private Callable<Verdict> call(ChainEntry entry, Stage stage) {
+        var f = entry.filter();
+        return switch (stage) {
+            case CONNECT -> () -> f.onConnect(session);
+            case EHLO -> () -> f.onEhlo(session);
+            case MAIL_FROM -> () -> f.onMailFrom(session);
+            case RCPT_TO -> () -> f.onRcptTo(session);
+            case DATA -> () -> f.onData(session);
+            case HEADERS_RECEIVED -> () -> f.onHeadersReceived(session);
+            case DATA_RECEIVED -> () -> f.onDataReceived(session);
+            default -> throw new IllegalArgumentException(stage + " has no verdict");
+        };
+    }
+
+    StageResult bodyChunk(byte[] data) {
+        ByteBuffer chunk = ByteBuffer.wrap(data).asReadOnlyBuffer();
+        for (ChainEntry entry : policy.chain(Stage.BODY_CHUNK)) {
+            Verdict v = FilterInvoker.invoke(entry, Stage.BODY_CHUNK, session.sessionId(),
+                    () -> entry.filter().onBodyChunk(session, chunk.duplicate()), session::filterFailed);
+            if (v.isFinal()) return StageResult.of(v, "filter " + entry.name());
+        }
+        RuleSet.Outcome o = policy.rules(Stage.BODY_CHUNK).evaluate(session);
+        return o.rule() == null ? StageResult.CONTINUE : StageResult.of(o.verdict(), "rule " + o.rule());
+    }
+
+    boolean filtersWantMoreBody() {
+        for (ChainEntry e : policy.chain(Stage.BODY_CHUNK)) if (e.filter().wantsMoreBody(session)) return true;
+        return !policy.rules(Stage.BODY_CHUNK).rules().isEmpty();
+    }
+
+    /** Filters and rules of onReset / onDisconnect: no verdict, failures only logged. */
+    void lifecycle(Stage stage) {
+        for (ChainEntry entry : policy.chain(stage)) {
+            FilterInvoker.invoke(entry, stage, session.sessionId(), () -> {
+                if (stage == Stage.RESET) entry.filter().onReset(session);
+                else entry.filter().onDisconnect(session);
+                return Verdict.CONTINUE;
+            }, (e, symbol, detail) -> { });
+        }
+        policy.rules(stage).evaluate(session);
+    }
+
+    /** Score thresholds at the end of data: the strongest verdict reached, plus marks. */
+    StageResult thresholds() {
+        Thresholds t = policy.thresholds();
+        if (t.isEmpty()) return StageResult.CONTINUE;
+        double score = session.get(StandardVars.SCORE);
+        String scoreText = Findings.fmt(score);
+        if (t.reached("reject", score)) {
+            return StageResult.of(new Verdict.Reject(new SmtpReply(550, "5.7.1", List.of("Message rejected as spam (score " + scoreText + ")")), false), "threshold reject");
+        }
+        if (t.reached("discard", score)) return StageResult.of(Verdict.DISCARD, "threshold discard");
+        if (t.reached("tempreject", score)) {
+            return StageResult.of(new Verdict.TempReject(new SmtpReply(451, "4.7.1", List.of("Message deferred (score " + scoreText + "), try again later")), false), "threshold tempreject");
+        }
+        String decided = null;
+        if (t.reached("quarantine", score)) {
+            session.edit().quarantine("score " + scoreText);
+            decided = "threshold quarantine";
+        }
+        if (t.reached("addHeader", score)) {
+            session.edit().modifyHeader("X-Spam-Flag", "YES");
+            session.edit().modifyHeader("X-Spam-Score", scoreText);
+            if (decided == null) decided = "threshold addHeader";
+        }
+        return StageResult.of(Verdict.CONTINUE, decided);
+    }
+
+    void invalidateHeaderMap() {
+        headerMap = null;
+    }
+
+    Optional<Object> read(String name, VarStore vars, MacroSource macros, List<HeaderField> headers) {
+        if (name.equals("macro")) return Optional.of(macros.all());
+        if (name.equals("headers")) {
+            if (headerMap == null) {
+                Map<String, List<String>> m = new LinkedHashMap<>();
+                for (HeaderField h : headers) m.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.unfolded());
+                headerMap = m;
+            }
+            return Optional.of(headerMap);
+        }
+        Var<?> v = policy.variables().get(name);
+        return v == null ? Optional.empty() : Optional.of(vars.get(v));
+    }
+}
