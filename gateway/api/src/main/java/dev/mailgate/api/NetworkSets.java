@@ -8,6 +8,9 @@ public interface NetworkSets {
     /** True if {@code ip} (text form) lies in the set called {@code name}. */
     boolean contains(String name, String ip);
 
+    /** The networks of the set called {@code name}, if it exists. */
+    java.util.Optional<java.util.List<IpNetwork>> members(String name);
+
     /** The names defined. */
     Set<String> names();
 }

@@ -11,6 +11,7 @@ import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.ast.CelReference;
 import dev.cel.common.types.CelType;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -65,6 +66,7 @@ final class ConditionCompiler {
                 networks::matches);
         for (Stage stage : Stage.values()) {
             CelBuilder b = CelFactory.standardCelBuilder()
+                    .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                     .addFunctionDeclarations(inNetwork)
                     .addFunctionBindings(inNetworkImpl)
                     .addVar(MACRO, MapType.create(SimpleType.STRING, SimpleType.STRING));

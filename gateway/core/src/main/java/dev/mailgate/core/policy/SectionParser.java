@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.core.policy;
 
+import dev.mailgate.api.IpNetwork;
 import dev.mailgate.core.chain.OnError;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,13 +61,13 @@ final class SectionParser {
     }
 
     static Networks networks(Yaml y, Node node) {
-        Map<String, List<Cidr>> sets = new LinkedHashMap<>();
+        Map<String, List<IpNetwork>> sets = new LinkedHashMap<>();
         for (Yaml.Entry e : y.mapping(node, "networks").values()) {
-            List<Cidr> cidrs = new ArrayList<>();
+            List<IpNetwork> cidrs = new ArrayList<>();
             List<Node> items = y.isScalar(e.value()) ? List.of(e.value()) : y.sequence(e.value(), "network set " + e.key());
             for (Node n : items) {
                 try {
-                    cidrs.add(Cidr.parse(y.scalar(n, "a network")));
+                    cidrs.add(IpNetwork.parse(y.scalar(n, "a network")));
                 } catch (IllegalArgumentException ex) {
                     throw y.error(n, ex.getMessage());
                 }

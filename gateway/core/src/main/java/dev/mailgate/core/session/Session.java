@@ -225,7 +225,7 @@ public final class Session implements FilterContext, RuleTarget {
         if (!VERDICTS.isInfoEnabled()) return;
         VERDICTS.info("session={} queueId={} client={} from=<{}> rcpts={} size={} verdict={} by={} score={} findings=[{}] changes={}",
                 id, vars.get(QUEUE_ID), vars.get(REMOTE_SMTP_IP), vars.get(MAIL_FROM_ADDR), vars.get(RECIPIENTS).size(),
-                vars.get(MESSAGE_SIZE), v.action(), decidedBy == null ? "-" : decidedBy, Findings.fmt(findings.score()),
+                vars.get(MESSAGE_SIZE), v instanceof Verdict.Continue ? "accept" : v.action(), decidedBy == null ? "-" : decidedBy, Findings.fmt(findings.score()),
                 findings.summary(), modifications);
     }
 
@@ -251,8 +251,9 @@ public final class Session implements FilterContext, RuleTarget {
     // ---- what filters and rules see ----
 
     void filterFailed(ChainEntry entry, String symbol, String detail) {
-        report(symbol, detail);
+        // the policy's weight for the symbol, unless the filter's onError names a score itself
         if (entry.onError().kind() == OnError.Kind.SCORE) addScore(symbol, entry.onError().score());
+        else report(symbol, detail);
     }
 
     @Override

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.mailgate.core.policy;
+package dev.mailgate.api;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
-/** An IPv4 or IPv6 network in CIDR notation (a bare address is a /32 or /128). */
-public record Cidr(byte[] network, int prefix) {
+/**
+ * An IPv4 or IPv6 network in CIDR notation (a bare address is a /32 or /128). Parsing never
+ * touches DNS.
+ */
+public record IpNetwork(byte[] network, int prefix) {
 
-    public static Cidr parse(String text) {
+    public static IpNetwork parse(String text) {
         String t = text.strip();
         int slash = t.indexOf('/');
         String addr = slash < 0 ? t : t.substring(0, slash);
@@ -24,7 +27,7 @@ public record Cidr(byte[] network, int prefix) {
             }
             if (prefix < 0 || prefix > max) throw new IllegalArgumentException("'" + text + "': prefix must be 0.." + max);
         }
-        return new Cidr(mask(bytes, prefix), prefix);
+        return new IpNetwork(mask(bytes, prefix), prefix);
     }
 
     /** True if {@code ip} (address text) is inside this network; IPv4-mapped IPv6 matches IPv4 networks. */
@@ -85,7 +88,7 @@ public record Cidr(byte[] network, int prefix) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cidr c && c.prefix == prefix && Arrays.equals(c.network, network);
+        return o instanceof IpNetwork c && c.prefix == prefix && Arrays.equals(c.network, network);
     }
 
     @Override

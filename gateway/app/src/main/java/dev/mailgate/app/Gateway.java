@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.app;
+
+import dev.mailgate.core.Pipeline;
+import dev.mailgate.core.policy.ListenAddress;
+import dev.mailgate.core.policy.ListenerConfig;
+import dev.mailgate.core.policy.Policy;
+import dev.mailgate.core.policy.PolicyException;
+import dev.mailgate.milter.server.MilterServer;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wired gateway: pipeline plus listeners. {@link #reload()} loads the policy again and swaps
+ * it in atomically; a policy that fails to load leaves the running one in place and says why.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    static final String DEFAULT_LISTENER = "inet:127.0.0.1:8899";
+
+    private final Supplier<Policy> source;
+    private final Pipeline pipeline;
+    private final MilterServer milter;
+    private final List<SocketAddress> bound = new ArrayList<>();
+
+    private Gateway(Supplier<Policy> source, Policy first) {
+        this.source = source;
+        this.pipeline = new Pipeline(first);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.milter = new MilterServer(pipeline, first.milter(), threads);
+    }
+
+    /** Starts on the policy's listeners (or {@code inet:127.0.0.1:8899} if it has none). */
+    public static Gateway start(Supplier<Policy> source) throws IOException, InterruptedException {
+        Policy first = source.get();
+        Gateway g = new Gateway(source, first);
+        try {
+            List<ListenerConfig> listeners = first.listeners().isEmpty()
+                    ? List.of(new ListenerConfig("milter", ListenAddress.parse(DEFAULT_LISTENER), null, null, null))
+                    : first.listeners();
+            for (ListenerConfig l : listeners) g.bound.add(g.milter.bind(l));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        return g;
+    }
+
+    public List<SocketAddress> boundAddresses() {
+        return List.copyOf(bound);
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Reloads the policy; true if the new one is in place. Listener changes need a restart. */
+    public boolean reload() {
+        try {
+            Policy next = source.get();
+            Policy old = pipeline.policy();
+            if (!next.listeners().equals(old.listeners()) && !next.listeners().isEmpty()) {
+                LOG.warn("policy reload: listener changes take effect at the next restart");
+            }
+            pipeline.replace(next);
+            LOG.info("policy reloaded from {}", next.source());
+            return true;
+        } catch (PolicyException e) {
+            LOG.error("policy reload failed, keeping the running policy: {}", e.getMessage());
+            return false;
+        } catch (RuntimeException e) {
+            LOG.error("policy reload failed, keeping the running policy: {}", e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        milter.close();
+    }
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mailgate.api.Stage;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PolicyLoaderTest {
+    private final PolicyLoader loader = new PolicyLoader(new FilterRegistry(List.of()), Clock.systemUTC());
+
+    private PolicyException refused(String yaml) {
+        try {
+            loader.parse("p.yaml", yaml);
+        } catch (PolicyException e) {
+            return e;
+        }
+        throw new AssertionError("policy was accepted:\n" + yaml);
+    }
+
+    @Test
+    void syntaxErrorNamesLineAndColumn() {
+        PolicyException e = refused("rules:\n  onConnect:\n    - if: true\n      then: [accept\n");
+        assertThat(e.file()).isEqualTo("p.yaml");
+        assertThat(e.line()).isGreaterThanOrEqualTo(4);
+        assertThat(e.getMessage()).startsWith("p.yaml:").contains("invalid YAML");
+    }
+
+    @Test
+    void unknownTopLevelKeyIsRefusedAtItsPosition() {
+        PolicyException e = refused("listen:\n  - milter: inet:127.0.0.1:1\nfliters: []\n");
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.column()).isEqualTo(1);
+        assertThat(e.problem()).contains("unknown key 'fliters'").contains("filters");
+    }
+
+    @Test
+    void duplicateKeysAreRefused() {
+        PolicyException e = refused("scores: { A: 1 }\nscores: { B: 2 }\n");
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.problem()).contains("duplicate key 'scores'");
+    }
+
+    @Test
+    void ruleReadingAVariableItsEventCannotHaveIsRefused() {
+        PolicyException e = refused("rules:\n  onConnect:\n    - if: mailFrom == \"a@b\"\n      then: reject\n");
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.column()).isEqualTo(11);
+        assertThat(e.problem()).contains("'mailFrom' is set at onMailFrom").contains("onConnect cannot read it");
+    }
+
+    @Test
+    void sameRuleIsAcceptedAtALaterEvent() {
+        Policy p = loader.parse("p.yaml", "rules:\n  onRcptTo:\n    - if: mailFrom == \"a@b\"\n      then: reject\n");
+        assertThat(p.rules(Stage.RCPT_TO).rules()).hasSize(1);
+        assertThat(p.decides(Stage.RCPT_TO)).isTrue();
+        assertThat(p.decides(Stage.MAIL_FROM)).isFalse();
+    }
+
+    @Test
+    void typeErrorInConditionPointsIntoTheExpression() {
+        PolicyException e = refused("rules:\n  onMailFrom:\n    - if: mailFromSize == \"big\"\n      then: reject\n");
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.column()).isGreaterThan(11);
+        assertThat(e.problem()).contains("in condition");
+    }
+
+    @Test
+    void conditionMustBeBoolean() {
+        PolicyException e = refused("rules:\n  onMailFrom:\n    - if: mailFrom\n      then: reject\n");
+        assertThat(e.problem()).contains("must be true or false");
+    }
+
+    @Test
+    void unknownVerdictAndUnknownActionAreRefused() {
+        assertThat(refused("rules:\n  onMailFrom:\n    - then: bounce\n").problem()).contains("unknown verdict 'bounce'");
+        assertThat(refused("rules:\n  onMailFrom:\n    - then: { shout: loud }\n").problem()).contains("unknown action 'shout'");
+    }
+
+    @Test
+    void discardBeforeAMessageExistsIsRefused() {
+        assertThat(refused("rules:\n  onConnect:\n    - then: discard\n").problem()).contains("discard needs a message");
+    }
+
+    @Test
+    void invalidReplyTextIsRefused() {
+        PolicyException e = refused("rules:\n  onMailFrom:\n    - then: { reject: \"451 4.7.1 no\" }\n");
+        assertThat(e.problem()).contains("invalid reply");
+    }
+
+    @Test
+    void templatesMayOnlyReferenceVariablesOfTheirEvent() {
+        PolicyException e = refused("rules:\n  onConnect:\n    - then: { reject: \"5.7.1 ${mailFrom}\" }\n");
+        assertThat(e.problem()).contains("${mailFrom}");
+    }
+
+    @Test
+    void editsOutsideATransactionAreRefused() {
+        PolicyException e = refused("rules:\n  onConnect:\n    - then: { addHeader: \"X-A: b\" }\n");
+        assertThat(e.problem()).contains("addHeader changes a message");
+    }
+
+    @Test
+    void unknownFilterTypeNamesTheAvailableOnes() {
+        PolicyException e = refused("filters:\n  - dnsbl: {}\n");
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.problem()).contains("unknown filter type 'dnsbl'");
+    }
+
+    @Test
+    void badValuesAreRefused() {
+        assertThat(refused("listen:\n  - milter: tcp:1.2.3.4:5\n").problem()).contains("unknown socket type 'tcp'");
+        assertThat(refused("listen:\n  - milter: inet:127.0.0.1:8899\n    mode: \"0660\"\n").problem()).contains("unix sockets only");
+        assertThat(refused("networks:\n  trusted: [10.0.0.0/33]\n").problem()).contains("prefix must be 0..32");
+        assertThat(refused("milter:\n  maxPacketSize: 10\n").problem()).contains("between 65535");
+        assertThat(refused("defaults:\n  timeout: soon\n").problem()).contains("duration");
+        assertThat(refused("scores:\n  lower: 3\n").problem()).contains("UPPER_SNAKE");
+        assertThat(refused("actions:\n  explode: 3\n").problem()).contains("unknown key 'explode'");
+    }
+
+    @Test
+    void fullPolicyLoads() {
+        Policy p = loader.parse("p.yaml", """
+                listen:
+                  - milter: unix:/tmp/mailgate-test.sock
+                    mode: "0660"
+                networks:
+                  trusted: [127.0.0.0/8, "::1"]
+                rules:
+                  onConnect:
+                    - name: trusted
+                      if: inNetwork(remoteSmtpIp, "trusted")
+                      then: accept
+                  onHeadersReceived:
+                    - if: subject.matches("(?i)viagra") && receivedCount > 2
+                      then: { report: SPAM_SUBJECT }
+                    - if: '"x-spam" in headers && headers["x-spam"].exists(v, v == "yes")'
+                      then: { score: 4 }
+                  onDataReceived:
+                    - if: score >= 5.0
+                      then:
+                        - addHeader: { name: X-Spam, value: "score ${score}" }
+                        - removeHeader: X-Internal
+                scores: { SPAM_SUBJECT: 3 }
+                actions: { addHeader: 5, reject: 15 }
+                """);
+        assertThat(p.listeners()).hasSize(1);
+        assertThat(p.listeners().get(0).address().isUnix()).isTrue();
+        assertThat(p.rules(Stage.HEADERS_RECEIVED).rules()).hasSize(2);
+        assertThat(p.weight("SPAM_SUBJECT")).isEqualTo(3.0);
+        assertThat(p.describe()).contains("rule onConnect[trusted] if inNetwork(remoteSmtpIp, \"trusted\") then accept");
+    }
+
+    @Test
+    void listenAddressSyntaxes() {
+        assertThat(ListenAddress.parse("inet:127.0.0.1:8899")).isEqualTo(new ListenAddress("127.0.0.1", 8899, null));
+        assertThat(ListenAddress.parse("inet:8899@127.0.0.1")).isEqualTo(new ListenAddress("127.0.0.1", 8899, null));
+        assertThat(ListenAddress.parse("inet:[::1]:8899").host()).isEqualTo("::1");
+        assertThat(ListenAddress.parse("inet6:8899@::1").host()).isEqualTo("::1");
+        assertThat(ListenAddress.parse("local:/run/m.sock").isUnix()).isTrue();
+        assertThatThrownBy(() -> ListenAddress.parse("unix:relative.sock")).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> ListenAddress.parse("inet:127.0.0.1:99999")).hasMessageContaining("out of range");
+    }
+}
