@@ -203,6 +203,12 @@ final class MilterSessionHandler extends SimpleChannelInboundHandler<MilterComma
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // one clear line; other connections are unaffected
         Throwable root = cause.getCause() != null && cause instanceof io.netty.handler.codec.DecoderException ? cause.getCause() : cause;
+        if (root instanceof java.io.IOException && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+            // the MTA reset the connection: routine, and its own log says why
+            LOG.debug("milter connection from {} ended: {}", ctx.channel().remoteAddress(), root.toString());
+            ctx.close();
+            return;
+        }
         LOG.warn("closing milter connection from {}: {}", ctx.channel().remoteAddress(),
                 root.getMessage() == null ? root.toString() : root.getMessage());
         ctx.close();

@@ -13,7 +13,13 @@ import io.netty.channel.epoll.EpollChannelOption;
 final class QuickAckHandler extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.channel().config().setOption(EpollChannelOption.TCP_QUICKACK, true);
+        if (ctx.channel().isActive()) {
+            try {
+                ctx.channel().config().setOption(EpollChannelOption.TCP_QUICKACK, true);
+            } catch (io.netty.channel.ChannelException e) {
+                // the MTA closed the socket in the meantime: nothing left to acknowledge
+            }
+        }
         ctx.fireChannelReadComplete();
     }
 }
