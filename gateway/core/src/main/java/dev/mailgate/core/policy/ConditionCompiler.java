@@ -11,6 +11,7 @@ import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.ast.CelReference;
 import dev.cel.common.types.CelType;
+import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
@@ -67,6 +68,9 @@ final class ConditionCompiler {
         for (Stage stage : Stage.values()) {
             CelBuilder b = CelFactory.standardCelBuilder()
                     .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                    // lowerAscii(), split(), join(), replace(), ... for header and address rules
+                    .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists())
+                    .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists())
                     .addFunctionDeclarations(inNetwork)
                     .addFunctionBindings(inNetworkImpl)
                     .addVar(MACRO, MapType.create(SimpleType.STRING, SimpleType.STRING));
