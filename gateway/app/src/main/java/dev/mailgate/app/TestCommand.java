@@ -23,10 +23,11 @@ final class TestCommand {
 
     static int run(Options o, PrintStream out, PrintStream err) {
         if (o.positional().size() != 1) throw new Options.UsageException("test takes exactly one message file");
-        Policy policy = Policies.load(o.required("policy"));
+        String policyFile = o.required("policy");
         String from = o.required("from");
         List<String> rcpts = o.all("rcpt");
         if (rcpts.isEmpty()) throw new Options.UsageException("--rcpt is required");
+        Policy policy = Policies.load(policyFile);
         String ip = o.one("ip", "127.0.0.1");
         String helo = o.one("helo", "localhost");
         Path file = Path.of(o.positional().get(0));

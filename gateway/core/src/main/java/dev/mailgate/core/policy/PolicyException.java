@@ -12,7 +12,7 @@ public final class PolicyException extends RuntimeException {
     private final String problem;
 
     public PolicyException(String file, int line, int column, String problem) {
-        super(file + ":" + line + ":" + column + ": " + problem);
+        super(file + (line > 0 ? ":" + line + ":" + column : "") + ": " + problem);
         this.file = file;
         this.line = line;
         this.column = column;
