@@ -135,6 +135,63 @@ class GatewayMilterTest {
     }
 
     @Test
+    void outOfOrderCommandsAndQuitNoCloseAreSurvived() throws Exception {
+        try (BlockingMilterClient c = client(start())) {
+            c.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+            // RCPT and end of message without CONNECT or MAIL: answered, not fatal
+            assertThat(c.rcpt("<b@example.test>")).isEqualTo(MilterResponse.CONTINUE);
+            assertThat(c.endOfMessage().finalResponse()).isEqualTo(MilterResponse.ACCEPT);
+            c.abort();
+            // QUIT_NC: the next CONNECT starts a fresh session on the same socket
+            c.async().quitNoClose().get();
+            assertThat(c.connect("h", SMFIA_INET6, 2525, "IPv6:2001:db8::5")).isEqualTo(MilterResponse.CONTINUE);
+            c.mail("<a@example.test>");
+            assertThat(c.rcpt("<nobody@example.test>")).isInstanceOf(MilterResponse.ReplyCode.class);
+        }
+    }
+
+    @Test
+    void mtaDisconnectMidMessageRemovesTheSpilledBody(@TempDir Path spool) throws Exception {
+        policyText.set(POLICY.replace("milter: { maxPacketSize: 65535 }",
+                "milter: { maxPacketSize: 65535 }\nmessage: { memoryLimit: 64KiB, tempDirectory: " + spool + " }")
+                .replace("filters:", "filters:\n  - test-body-probe: {}"));
+        gateway = Gateway.start(this::load);
+        String address = "inet:127.0.0.1:" + ((InetSocketAddress) gateway.boundAddresses().get(0)).getPort();
+        BlockingMilterClient c = client(address);
+        c.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+        c.connect("h", SMFIA_INET, 1, "192.0.2.1");
+        c.mail("<a@example.test>");
+        c.rcpt("<b@example.test>");
+        c.endOfHeaders();
+        // nothing is decided per chunk, so the gateway asked for no replies to body chunks (NR_BODY)
+        for (int i = 0; i < 3; i++) assertThat(c.body(new byte[65535])).isNull();
+        long spillDeadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (var files = Files.list(spool)) {
+                if (files.count() == 1) break; // 196605 bytes > 64 KiB: spilled to one file
+            }
+            assertThat(System.nanoTime()).as("body spilled to disk").isLessThan(spillDeadline);
+            Thread.sleep(20);
+        }
+        c.close(); // the MTA goes away mid-message
+        // the next session works normally
+        try (BlockingMilterClient d = client(address)) {
+            d.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+            d.connect("h", SMFIA_INET, 1, "192.0.2.1");
+            d.mail("<a@example.test>");
+            assertThat(d.rcpt("<nobody@example.test>")).isInstanceOf(MilterResponse.ReplyCode.class);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (var files = Files.list(spool)) {
+                if (files.findAny().isEmpty()) break;
+            }
+            assertThat(System.nanoTime()).as("spilled body removed after the disconnect").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void garbageClosesThatConnectionOnly() throws Exception {
         String address = start();
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));

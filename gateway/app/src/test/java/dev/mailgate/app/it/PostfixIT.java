@@ -219,6 +219,30 @@ class PostfixIT {
     }
 
     @Test
+    @Order(10)
+    void largeBodyStreamsThroughToAFilterThatReadsIt() {
+        policy.set(POLICY.replace("rules:", "message: { memoryLimit: 64KiB }\nfilters:\n  - test-body-probe: {}\nrules:"));
+        assertThat(gateway.reload()).isTrue();
+        String line = "0123456789".repeat(7) + "\r\n"; // 72 bytes per line
+        String body = line.repeat(5000); // 360,000 bytes: six milter body chunks, spilled to disk
+        SmtpTransaction t = send("a@test.invalid", List.of("b@example.invalid"), "big", "", body.substring(0, body.length() - 2));
+        assertThat(t.data().code()).isEqualTo(250);
+        ReceivedMessage m = sink.awaitMessages(1, WAIT).get(0);
+        assertThat(m.header("X-Body-Bytes")).isEqualTo(Integer.toString(body.length()));
+    }
+
+    @Test
+    @Order(11)
+    void localSubmissionsGoThroughNonSmtpdMilters() {
+        var r = postfix.submit("local@test.invalid", List.of("b@example.invalid"),
+                "Subject: local submission\n\nsent with sendmail(1)\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        ReceivedMessage m = sink.awaitMessages(1, WAIT).get(0);
+        assertThat(m.header("X-Mailgate")).startsWith("checked ");
+        assertThat(m.sender()).isEqualTo("local@test.invalid");
+    }
+
+    @Test
     @Order(100)
     void gatewayDownMeansTempfailAndNothingLost() throws Exception {
         gateway.close();
