@@ -19,6 +19,14 @@ public interface Filter {
     /** The stages this filter acts on; the front ends skip the others where the protocol allows. */
     Set<Stage> stages();
 
+    /**
+     * False for a stage where this filter only sets variables and never returns a verdict: the
+     * front end then need not wait for an answer there (milter no-reply flags save a round trip).
+     */
+    default boolean decidesAt(Stage stage) {
+        return stages().contains(stage);
+    }
+
     /** The variables this filter sets, so that rules may read them (checked at policy load). */
     default List<Var<?>> provides() {
         return List.of();

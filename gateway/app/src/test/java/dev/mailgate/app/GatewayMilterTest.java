@@ -72,7 +72,9 @@ class GatewayMilterTest {
             assertThat(o.actions()).isEqualTo(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
             // nothing decided at HELO or DATA, never per header: no reply expected there
             assertThat(o.protocol() & (SMFIP_NR_HELO | SMFIP_NR_DATA | SMFIP_NR_HDR)).isEqualTo(SMFIP_NR_HELO | SMFIP_NR_DATA | SMFIP_NR_HDR);
-            assertThat(o.protocol() & (SMFIP_NR_RCPT | SMFIP_NR_CONN)).isZero();
+            assertThat(o.protocol() & SMFIP_NR_RCPT).isZero();
+            // limits only publishes variables at onConnect, and no rule decides there
+            assertThat(o.protocol() & SMFIP_NR_CONN).isEqualTo(SMFIP_NR_CONN);
             assertThat(o.protocol() & SMFIP_NOBODY).isEqualTo(SMFIP_NOBODY);
             assertThat(o.macroLists().get(SMFIM_CONNECT)).contains("{daemon_addr}").contains("j");
         }
@@ -94,7 +96,7 @@ class GatewayMilterTest {
         try (BlockingMilterClient c = client(start())) {
             c.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
             c.macro('C', Map.of("j", "mx.test", "{daemon_addr}", "127.0.0.1"));
-            assertThat(c.connect("client.test", SMFIA_INET, 40000, "192.0.2.7")).isEqualTo(MilterResponse.CONTINUE);
+            assertThat(c.connect("client.test", SMFIA_INET, 40000, "192.0.2.7")).as("NR_CONN").isNull();
             c.helo("client.test"); // NR_HELO: no answer awaited
             assertThat(c.mail("<a@example.test>", "SIZE=10")).as("NR_MAIL: nothing decided at MAIL").isNull();
             MilterResponse r = c.rcpt("<nobody@example.test>");
@@ -144,7 +146,7 @@ class GatewayMilterTest {
             c.abort();
             // QUIT_NC: the next CONNECT starts a fresh session on the same socket
             c.async().quitNoClose().get();
-            assertThat(c.connect("h", SMFIA_INET6, 2525, "IPv6:2001:db8::5")).isEqualTo(MilterResponse.CONTINUE);
+            assertThat(c.connect("h", SMFIA_INET6, 2525, "IPv6:2001:db8::5")).as("NR_CONN").isNull();
             c.mail("<a@example.test>");
             assertThat(c.rcpt("<nobody@example.test>")).isInstanceOf(MilterResponse.ReplyCode.class);
         }
@@ -212,7 +214,7 @@ class GatewayMilterTest {
                 InputStream in = big.getInputStream();
                 assertThat(in.read()).isEqualTo(-1);
             }
-            assertThat(good.connect("h", SMFIA_INET, 1, "192.0.2.1")).isEqualTo(MilterResponse.CONTINUE);
+            assertThat(good.connect("h", SMFIA_INET, 1, "192.0.2.1")).as("NR_CONN").isNull();
             good.mail("<a@b.test>");
             assertThat(good.rcpt("<c@d.test>")).isEqualTo(MilterResponse.CONTINUE);
         }
@@ -242,7 +244,7 @@ class GatewayMilterTest {
                 .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ", "GROUP_WRITE");
         try (BlockingMilterClient c = client("unix:" + sock)) {
             c.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
-            assertThat(c.connect("localhost", SMFIA_UNIX, 0, sock.toString())).isEqualTo(MilterResponse.CONTINUE);
+            assertThat(c.connect("localhost", SMFIA_UNIX, 0, sock.toString())).as("NR_CONN").isNull();
             assertThat(c.rcpt("<nobody@example.test>")).isInstanceOf(MilterResponse.ReplyCode.class);
         }
     }

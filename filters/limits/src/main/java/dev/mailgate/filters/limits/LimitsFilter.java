@@ -59,6 +59,12 @@ public final class LimitsFilter implements Filter {
         return s;
     }
 
+    /** At onConnect the filter only publishes the limits. */
+    @Override
+    public boolean decidesAt(Stage stage) {
+        return stage != Stage.CONNECT && stages().contains(stage);
+    }
+
     @Override
     public List<Var<?>> provides() {
         return List.of(BODY_SIZE);

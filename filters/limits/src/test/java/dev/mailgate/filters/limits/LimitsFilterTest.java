@@ -81,6 +81,8 @@ class LimitsFilterTest {
         var p = FilterHarness.load("filters:\n  - limits: { maxRcptCount: 5 }\n", new LimitsFilterFactory());
         assertThat(p.chain(Stage.BODY_CHUNK)).isEmpty();
         assertThat(p.chain(Stage.RCPT_TO)).hasSize(1);
+        assertThat(p.decides(Stage.CONNECT)).as("only sets variables at onConnect").isFalse();
+        assertThat(p.decides(Stage.RCPT_TO)).isTrue();
     }
 
     @Test

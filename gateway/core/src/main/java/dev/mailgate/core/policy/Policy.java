@@ -82,7 +82,8 @@ public final class Policy {
 
     /** True if a filter or rule acts at {@code stage}, i.e. the stage needs an answer. */
     public boolean decides(Stage stage) {
-        if (!chain(stage).isEmpty() || !rules(stage).rules().isEmpty()) return true;
+        if (!rules(stage).rules().isEmpty()) return true;
+        for (ChainEntry e : chain(stage)) if (e.filter().decidesAt(stage)) return true;
         return stage == Stage.DATA_RECEIVED; // thresholds and edits are applied there
     }
 

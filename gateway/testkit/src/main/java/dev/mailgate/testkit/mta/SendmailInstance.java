@@ -43,13 +43,15 @@ public final class SendmailInstance implements AutoCloseable {
     private static final Duration CMD_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path dir;
+    private final Path inst;
     private final int smtpPort;
     private final int relayPort;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private SendmailInstance(Path dir, int smtpPort, int relayPort) {
+    private SendmailInstance(Path dir, Path inst, int smtpPort, int relayPort) {
         this.dir = dir;
+        this.inst = inst;
         this.smtpPort = smtpPort;
         this.relayPort = relayPort;
         this.shutdownHook = new Thread(this::stopQuietly, "sendmail-stop-" + smtpPort);
@@ -191,7 +193,6 @@ public final class SendmailInstance implements AutoCloseable {
     }
 
     private CommandResult run(List<String> args, Duration timeout) {
-        Path inst = installation().orElseThrow(() -> new IllegalStateException(unavailableReason()));
         List<String> cmd = new ArrayList<>();
         boolean ownUts = Processes.run(List.of("unshare", "-u", "true"), CMD_TIMEOUT).ok();
         String sendmail = inst.resolve("bin/sendmail") + " -C " + configFile();
@@ -225,15 +226,13 @@ public final class SendmailInstance implements AutoCloseable {
         if (isRunning()) {
             throw new IllegalStateException("a Sendmail daemon is already running for " + dir);
         }
-        CommandResult r = run(List.of("-bd", "-q15s"), CMD_TIMEOUT);
-        if (!r.ok()) {
-            throw new IllegalStateException("sendmail -bd failed: " + r.describe());
-        }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        if (!LocalPorts.awaitListening(smtpPort, startTimeout)) {
-            close();
-            throw new IllegalStateException("sendmail not listening on 127.0.0.1:" + smtpPort + " after "
-                    + startTimeout + "; its output: " + r.output());
+        // -q15s: retry queued mail soon when the sink was not up yet
+        CommandResult r = run(List.of("-bd", "-q15s"), CMD_TIMEOUT);
+        if (!r.ok() || !LocalPorts.awaitListening(smtpPort, startTimeout)) {
+            close(); // a daemon that forked but never listened must not outlive the test
+            throw new IllegalStateException("sendmail -bd did not come up on 127.0.0.1:" + smtpPort
+                    + " within " + startTimeout + ": " + r.describe());
         }
     }
 
@@ -247,6 +246,7 @@ public final class SendmailInstance implements AutoCloseable {
         private String milterTimeouts = "C:10s;S:10s;R:10s;E:1m";
         private final List<String> extraMc = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(20);
+        private Path installation;
 
         private Builder(Path dir) {
             this.dir = dir.toAbsolutePath();
@@ -299,14 +299,24 @@ public final class SendmailInstance implements AutoCloseable {
             return this;
         }
 
+        /** Use this extracted Sendmail instead of looking one up (see {@link SendmailInstance#installation()}). */
+        public Builder installation(Path extracted) {
+            if (!complete(extracted)) {
+                throw new IllegalArgumentException(extracted + " has no bin/sendmail, root/.../cf.m4 and libwrap.so.0");
+            }
+            this.installation = extracted;
+            return this;
+        }
+
         /** Generates sendmail.cf with m4, starts {@code sendmail -bd} and waits for the port. */
         public SendmailInstance start() {
             if (relayPort <= 0) {
                 throw new IllegalStateException("relayPort is required (where should Sendmail relay to?)");
             }
-            Path inst = installation().orElseThrow(() -> new IllegalStateException(unavailableReason()));
+            Path inst = installation != null ? installation
+                    : SendmailInstance.installation().orElseThrow(() -> new IllegalStateException(unavailableReason()));
             int port = smtpPort > 0 ? smtpPort : LocalPorts.freePort();
-            SendmailInstance sm = new SendmailInstance(dir, port, relayPort);
+            SendmailInstance sm = new SendmailInstance(dir, inst, port, relayPort);
             sm.start(mc(inst, port), startTimeout);
             return sm;
         }

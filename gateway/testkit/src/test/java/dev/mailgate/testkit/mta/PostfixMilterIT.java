@@ -2,6 +2,7 @@
 package dev.mailgate.testkit.mta;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -131,6 +132,42 @@ class PostfixMilterIT {
 
             pf.releaseHeld();
             assertThat(sink.awaitMessages(1, WAIT).getFirst().header("Subject")).isEqualTo("original subject");
+        }
+    }
+
+    @Test
+    void deferredMailCanBeDeletedOrFlushed() {
+        int sinkPort = LocalPorts.freePort(); // nothing listens yet: delivery is deferred
+        try (RawMilter milter = RawMilter.start("continue", tmp);
+             PostfixInstance pf = PostfixInstance.builder(tmp.resolve("pfx"))
+                     .relayPort(sinkPort).milters(milter.postfixAddress()).start();
+             SmtpClient c = new SmtpClient(WAIT)) {
+            c.connect("127.0.0.1", pf.smtpPort());
+            c.ehlo("client.test.invalid");
+            assertThat(c.send("sender@test.invalid", List.of("rcpt@example.invalid"), "Subject: first\n\nx\n").accepted()).isTrue();
+            pf.awaitMaillog("status=deferred", WAIT);
+            assertThat(pf.queueIds()).hasSize(1);
+            pf.deleteAll();
+            assertThat(pf.queueIds()).isEmpty();
+
+            assertThat(c.send("sender@test.invalid", List.of("rcpt@example.invalid"), "Subject: second\n\nx\n").accepted()).isTrue();
+            c.quit();
+            try (SmtpSink sink = SmtpSink.start(sinkPort)) {
+                pf.flushQueue();
+                List<ReceivedMessage> got = sink.awaitMessages(1, WAIT);
+                assertThat(got).extracting(m -> m.header("Subject")).containsExactly("second");
+            }
+        }
+    }
+
+    @Test
+    void failedStartReportsPostfixsOwnMessage() {
+        try (SmtpSink sink = SmtpSink.start()) {
+            PostfixInstance.Builder b = PostfixInstance.builder(tmp.resolve("pfx"))
+                    .relayPort(sink.port()).setting("inet_protocols", "ipv5");
+            assertThatThrownBy(b::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("postfix start failed")
+                    .hasMessageContaining("ipv5");
         }
     }
 
