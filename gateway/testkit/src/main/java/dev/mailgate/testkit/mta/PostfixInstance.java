@@ -3,7 +3,6 @@ package dev.mailgate.testkit.mta;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,8 +101,11 @@ public final class PostfixInstance implements AutoCloseable {
 
     /** The effective value of a main.cf parameter ({@code postconf -h}). */
     public String postconfValue(String name) {
-        return Processes.run(List.of("postconf", "-c", etc.toString(), "-h", name), CMD_TIMEOUT)
-                .orThrow().output().strip();
+        String out = Processes.run(List.of("postconf", "-c", etc.toString(), "-h", name), CMD_TIMEOUT)
+                .orThrow().output();
+        // stderr is merged into the output: drop postconf's own warnings (e.g. unused parameters)
+        return out.lines().filter(l -> !l.startsWith("postconf: warning:")).reduce((a, b) -> a + "\n" + b)
+                .orElse("").strip();
     }
 
     /** {@code postfix reload}, then waits until the master logged that it re-read its configuration. */
@@ -131,7 +134,7 @@ public final class PostfixInstance implements AutoCloseable {
     /** Current maillog lines. */
     public List<String> maillogLines() {
         try {
-            return Files.exists(maillogFile()) ? Files.readAllLines(maillogFile(), StandardCharsets.UTF_8) : List.of();
+            return Files.exists(maillogFile()) ? Processes.readLenient(maillogFile()).lines().toList() : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -240,7 +243,7 @@ public final class PostfixInstance implements AutoCloseable {
         return master().map(h -> OptionalLong.of(h.pid())).orElse(OptionalLong.empty());
     }
 
-    private java.util.Optional<ProcessHandle> master() {
+    private Optional<ProcessHandle> master() {
         // Postfix's master runs as "/usr/lib/postfix/sbin/master -w"
         return Processes.daemon(dir.resolve("spool/pid/master.pid"), "master");
     }
@@ -287,6 +290,9 @@ public final class PostfixInstance implements AutoCloseable {
     }
 
     private void start(Map<String, String> mainCf, Duration startTimeout) {
+        if (isRunning()) { // checked before main.cf is rewritten under a live master
+            throw new IllegalStateException("a Postfix master is already running for " + dir);
+        }
         try {
             Files.createDirectories(etc);
             Files.createDirectories(dir.resolve("spool"));
@@ -302,9 +308,6 @@ public final class PostfixInstance implements AutoCloseable {
             Files.writeString(etc.resolve("master.cf"), masterCf(smtpPort));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Postfix directory " + dir, e);
-        }
-        if (isRunning()) {
-            throw new IllegalStateException("a Postfix master is already running for " + dir);
         }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         CommandResult r = runWithTty("start");
@@ -383,6 +386,11 @@ public final class PostfixInstance implements AutoCloseable {
         public Builder milters(String milters) {
             this.milters = Objects.requireNonNull(milters);
             return this;
+        }
+
+        /** {@code smtpd_milters = inet:127.0.0.1:PORT}. */
+        public Builder milterPort(int port) {
+            return milters("inet:127.0.0.1:" + port);
         }
 
         /** {@code non_smtpd_milters} (default: same as smtpd_milters). */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,8 @@ final class Processes {
             if (!finished) {
                 killTree(p.toHandle(), Duration.ofSeconds(2));
             }
-            String text = Files.readString(out, StandardCharsets.UTF_8).replace("\r", "");
+            // not Files.readString: it throws on malformed UTF-8, and tool output may be 8-bit
+            String text = readLenient(out).replace("\r", "");
             return new CommandResult(command, finished ? p.exitValue() : -1, text, !finished);
         } catch (IOException e) {
             return new CommandResult(command, 127, "cannot run: " + e, false);
@@ -108,7 +110,7 @@ final class Processes {
             return h;
         }
         try {
-            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid.getAsLong()), "cmdline"))
+            String cmdline = readLenient(Path.of("/proc", Long.toString(pid.getAsLong()), "cmdline"))
                     .replace('\0', ' ');
             Instant written = Files.getLastModifiedTime(pidFile).toInstant();
             Instant started = h.get().info().startInstant().orElse(Instant.EPOCH);
@@ -128,7 +130,7 @@ final class Processes {
             return true;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            String stat = readLenient(Path.of("/proc", Long.toString(h.pid()), "stat"));
             int paren = stat.lastIndexOf(')');
             return paren > 0 && paren + 2 < stat.length() && stat.charAt(paren + 2) == 'Z';
         } catch (IOException e) {
@@ -150,7 +152,7 @@ final class Processes {
 
     /** SIGTERM to the process and its descendants, then SIGKILL to whatever is left after the grace. */
     static void killTree(ProcessHandle root, Duration grace) {
-        List<ProcessHandle> all = new java.util.ArrayList<>(root.descendants().toList());
+        List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
         all.add(root);
         all.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
@@ -198,11 +200,16 @@ final class Processes {
     /** Last {@code n} lines of a text file, or a note that it is missing. */
     static String tail(Path file, int n) {
         try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> lines = readLenient(file).lines().toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
         } catch (IOException e) {
             return "(" + file + " not readable: " + e.getMessage() + ")";
         }
+    }
+
+    /** A file as UTF-8 text, malformed bytes replaced rather than thrown on (logs, /proc). */
+    static String readLenient(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
     /** Whether an executable is on the PATH (or is an absolute path to an executable). */
