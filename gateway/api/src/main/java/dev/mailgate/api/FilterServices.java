@@ -14,4 +14,12 @@ public interface FilterServices {
 
     /** Named IP ranges from the policy's {@code networks:} section. */
     NetworkSets networks();
+
+    /**
+     * A shared service (DNS resolver, key-value store, ...), created from the policy's
+     * {@code services:} section by its {@link ServiceFactory}.
+     *
+     * @throws IllegalStateException if no factory provides {@code type}
+     */
+    <T> T service(Class<T> type);
 }

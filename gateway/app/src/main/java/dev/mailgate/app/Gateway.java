@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     static final String DEFAULT_LISTENER = "inet:127.0.0.1:8899";
+    /** Longer than any SMTP session should take with Postfix's default milter timeouts. */
+    static final java.time.Duration RETIRE_AFTER = java.time.Duration.ofMinutes(10);
 
     private final Supplier<Policy> source;
     private final Pipeline pipeline;
@@ -69,6 +71,15 @@ public final class Gateway implements AutoCloseable {
             }
             pipeline.replace(next);
             LOG.info("policy reloaded from {}", next.source());
+            // sessions opened before the reload keep using the old policy's services for a while
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(RETIRE_AFTER.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                old.close();
+            });
             return true;
         } catch (PolicyException e) {
             LOG.error("policy reload failed, keeping the running policy: {}", e.getMessage());
@@ -82,5 +93,6 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         milter.close();
+        pipeline.policy().close();
     }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
  * A loaded, validated policy: listeners, the filter chain, compiled rules, scores and
  * thresholds. Immutable; a reload builds a new one and swaps it in atomically.
  */
-public final class Policy {
+public final class Policy implements AutoCloseable {
     private final String source;
     private final List<ListenerConfig> listeners;
     private final MilterSettings milter;
@@ -31,10 +31,13 @@ public final class Policy {
     private final Map<String, Var<?>> variables;
     private final Set<String> ruleReads;
     private final Set<Class<? extends Modification>> ruleModifications;
+    private final Services services;
 
     Policy(String source, List<ListenerConfig> listeners, MilterSettings milter, MessageSettings message, Networks networks,
            List<ChainEntry> chain, Map<Stage, RuleSet> rules, Map<String, Double> scores, Thresholds thresholds,
-           Map<String, Var<?>> variables, Set<String> ruleReads, Set<Class<? extends Modification>> ruleModifications) {
+           Map<String, Var<?>> variables, Set<String> ruleReads, Set<Class<? extends Modification>> ruleModifications,
+           Services services) {
+        this.services = services;
         this.source = source;
         this.listeners = List.copyOf(listeners);
         this.milter = milter;
@@ -55,6 +58,13 @@ public final class Policy {
     }
 
     public String source() { return source; }
+
+    /** The shared services this policy's filters use. */
+    public Services services() { return services; }
+
+    /** Closes the services (DNS, stores) of a retired policy. */
+    @Override
+    public void close() { services.close(); }
 
     public List<ListenerConfig> listeners() { return listeners; }
 

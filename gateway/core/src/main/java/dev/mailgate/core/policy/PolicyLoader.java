@@ -4,7 +4,6 @@ package dev.mailgate.core.policy;
 import dev.mailgate.api.Filter;
 import dev.mailgate.api.FilterFactory;
 import dev.mailgate.api.FilterServices;
-import dev.mailgate.api.NetworkSets;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.StandardVars;
 import dev.mailgate.api.Var;
@@ -32,14 +31,20 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * read variables their event cannot have yet, conditions that do not compile.
  */
 public final class PolicyLoader {
-    static final List<String> TOP_KEYS = List.of("listen", "milter", "message", "defaults", "networks", "filters", "rules", "scores", "actions");
+    static final List<String> TOP_KEYS = List.of("listen", "milter", "message", "defaults", "networks", "filters", "rules", "scores", "actions", "services");
 
     private final FilterRegistry registry;
     private final InstantSource clock;
+    private final Iterable<dev.mailgate.api.ServiceFactory<?>> serviceFactories;
 
     public PolicyLoader(FilterRegistry registry, InstantSource clock) {
+        this(registry, clock, Services.discover());
+    }
+
+    public PolicyLoader(FilterRegistry registry, InstantSource clock, Iterable<dev.mailgate.api.ServiceFactory<?>> serviceFactories) {
         this.registry = registry;
         this.clock = clock;
+        this.serviceFactories = serviceFactories;
     }
 
     public Policy load(Path file) {
@@ -72,7 +77,36 @@ public final class PolicyLoader {
             if (d.containsKey("onError")) defaultOnError = SectionParser.onError(y, d.get("onError").value());
         }
 
-        Services services = new Services(clock, message.tempDirectory(), networks);
+        Map<String, YamlFilterSettings> serviceSettings = new LinkedHashMap<>();
+        if (top.containsKey("services")) {
+            Map<String, Yaml.Entry> sections = y.mapping(top.get("services").value(), "services");
+            y.allowOnly(sections, "services", Services.keys(serviceFactories));
+            for (Yaml.Entry e : sections.values()) {
+                Map<String, Yaml.Entry> m = y.isScalar(e.value()) && y.scalar(e.value(), e.key()).isBlank()
+                        ? Map.of() : y.mapping(e.value(), "services." + e.key());
+                serviceSettings.put(e.key(), new YamlFilterSettings(y, e.key(), e.keyNode(), m));
+            }
+        }
+        Services services = new Services(clock, message.tempDirectory(), networks, serviceFactories, serviceSettings);
+        try {
+            services.createConfigured();
+        } catch (PolicyException pe) {
+            services.close();
+            throw pe;
+        } catch (RuntimeException re) {
+            services.close();
+            throw new PolicyException(fileName, 0, 0, "a service cannot start: " + re.getMessage());
+        }
+        try {
+            return build(y, top, fileName, listeners, milter, message, networks, defaultTimeout, defaultOnError, services);
+        } catch (RuntimeException e) {
+            services.close(); // a policy that does not load must not leave connections behind
+            throw e;
+        }
+    }
+
+    private Policy build(Yaml y, Map<String, Yaml.Entry> top, String fileName, List<ListenerConfig> listeners, MilterSettings milter,
+                         MessageSettings message, Networks networks, Duration defaultTimeout, OnError defaultOnError, Services services) {
         Map<String, Var<?>> variables = new LinkedHashMap<>();
         for (Var<?> v : StandardVars.ALL) variables.put(v.name(), v);
         List<ChainEntry> chain = new ArrayList<>();
@@ -120,7 +154,7 @@ public final class PolicyLoader {
             thresholds = new Thresholds(t);
         }
         return new Policy(fileName, listeners, milter, message, networks, chain, rules, scores, thresholds, variables,
-                ruleParser.reads(), ruleParser.modifications());
+                ruleParser.reads(), ruleParser.modifications(), services);
     }
 
     private ChainEntry filter(Yaml y, Node item, Duration defaultTimeout, OnError defaultOnError, FilterServices services) {
@@ -152,8 +186,6 @@ public final class PolicyLoader {
         if (d.isZero()) throw y.error(n, "a timeout must be longer than 0");
         return d;
     }
-
-    private record Services(InstantSource clock, Path tempDirectory, NetworkSets networks) implements FilterServices {}
 
     static Set<String> names(Map<String, Var<?>> vars) {
         return new HashSet<>(vars.keySet());

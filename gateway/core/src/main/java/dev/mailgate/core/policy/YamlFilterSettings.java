@@ -20,6 +20,11 @@ final class YamlFilterSettings implements FilterSettings {
     private final Node entryNode;
     private final Map<String, Yaml.Entry> map;
 
+    /** Settings of a section the policy does not have. */
+    static YamlFilterSettings empty(String name) {
+        return new YamlFilterSettings(null, name, null, Map.of());
+    }
+
     YamlFilterSettings(Yaml yaml, String name, Node entryNode, Map<String, Yaml.Entry> map) {
         this.yaml = yaml;
         this.name = name;
@@ -70,6 +75,7 @@ final class YamlFilterSettings implements FilterSettings {
 
     @Override
     public void allowOnly(String... keys) {
+        if (yaml == null) return;
         List<String> allowed = new ArrayList<>(List.of(keys));
         allowed.addAll(COMMON_KEYS);
         yaml.allowOnly(map, "the settings of filter '" + name + "'", allowed);
@@ -77,6 +83,7 @@ final class YamlFilterSettings implements FilterSettings {
 
     @Override
     public RuntimeException invalid(String key, String message) {
+        if (yaml == null) return new PolicyException("(defaults of " + name + ")", 0, 0, key + ": " + message);
         Yaml.Entry e = map.get(key);
         return yaml.error(e == null ? entryNode : e.value(), "filter '" + name + "': " + (e == null ? "" : key + ": ") + message);
     }
