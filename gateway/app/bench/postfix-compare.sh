@@ -9,7 +9,9 @@
 #      and the wall time from exec to the milter port listening; stops it each time;
 #   2. starts the gateway from the built jar (gateway/app/bin/mailgate run, embedded default policy,
 #      -Dmailgate.log.level=WARN so there is no per-message log line) and waits until it listens;
-#   3. runs one unmeasured warm-up invocation through the milter (JIT), unless -W 0;
+#   3. runs one unmeasured warm-up invocation through the milter (-W messages, default 10000: on this
+#      machine class the gateway's CPU per message only settles after about 8,000-10,000 messages, as
+#      C2 finishes compiling; with 2,000 it is still about twice the settled figure), unless -W 0;
 #   4. runs the harness RUNS times per mode, alternating: none, milter, none, milter, ...
 #      (one harness invocation per run: -r 1, its own 200-message Postfix warm-up, -w);
 #   5. reads utime+stime of the gateway JVM from /proc/PID/stat before and after every milter
@@ -19,13 +21,14 @@
 #   6. prints median/min/max msgs/s per mode, the ratio of the medians, and CPU ms per message.
 #
 # usage: postfix-compare.sh [-r RUNS] [-n COUNT] [-s SESSIONS] [-l BYTES] [-w HARNESS_WARMUP]
-#                           [-W 0|1] [-S STARTUP_RUNS] [-P MILTER_PORT] [-p POLICY] [-o OUT_DIR]
+#                           [-W WARMUP_COUNT] [-S STARTUP_RUNS] [-P MILTER_PORT] [-p POLICY] [-o OUT_DIR]
 #   -r RUNS            measured runs per mode, alternating (default 5)              env RUNS
 #   -n COUNT           messages per measured run (default 2000)                      env COUNT
 #   -s SESSIONS        concurrent smtp-source sessions (default 10)                  env SESSIONS
 #   -l BYTES           message size for smtp-source -l (default 4096)                env SIZE
 #   -w N               harness warm-up messages per invocation, not measured (200)   env HARNESS_WARMUP
-#   -W 0|1             one unmeasured warm-up invocation through the milter (1)      env WARMUP_RUN
+#   -W N               messages in the unmeasured warm-up invocation through the
+#                      milter, before the measured runs (default 10000; 0 = none)   env WARMUP_COUNT
 #   -S N               startup-time measurements before the benchmark (5; 0 = skip)  env STARTUP_RUNS
 #   -P PORT            milter port on 127.0.0.1 (default 8899, the default policy's); env MILTER_PORT
 #                      another port runs a copy of policies/default.yaml with only the listen port changed
@@ -58,7 +61,7 @@ COUNT=${COUNT:-2000}
 SESSIONS=${SESSIONS:-10}
 SIZE=${SIZE:-4096}
 HARNESS_WARMUP=${HARNESS_WARMUP:-200}
-WARMUP_RUN=${WARMUP_RUN:-1}
+WARMUP_COUNT=${WARMUP_COUNT:-10000}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
 MILTER_PORT=${MILTER_PORT:-8899}
 POLICY=${POLICY:-}
@@ -74,7 +77,7 @@ usage() { awk 'NR>2 && /^#/ {sub(/^# ?/, ""); print; next} NR>2 {exit}' "$0"; }
 while getopts "r:n:s:l:w:W:S:P:p:o:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; n) COUNT=$OPTARG ;; s) SESSIONS=$OPTARG ;; l) SIZE=$OPTARG ;;
-    w) HARNESS_WARMUP=$OPTARG ;; W) WARMUP_RUN=$OPTARG ;; S) STARTUP_RUNS=$OPTARG ;;
+    w) HARNESS_WARMUP=$OPTARG ;; W) WARMUP_COUNT=$OPTARG ;; S) STARTUP_RUNS=$OPTARG ;;
     P) MILTER_PORT=$OPTARG ;; p) POLICY=$OPTARG ;; o) OUT_DIR=$OPTARG ;;
     h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
@@ -85,11 +88,10 @@ shift $((OPTIND - 1))
 log() { printf '[compare %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 is_uint() { case $1 in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
-for v in RUNS COUNT SESSIONS SIZE HARNESS_WARMUP STARTUP_RUNS MILTER_PORT RUN_TIMEOUT INVOCATION_TIMEOUT READY_TIMEOUT QUIET_WAIT QUIET_BUSY; do
+for v in RUNS COUNT SESSIONS SIZE HARNESS_WARMUP WARMUP_COUNT STARTUP_RUNS MILTER_PORT RUN_TIMEOUT INVOCATION_TIMEOUT READY_TIMEOUT QUIET_WAIT QUIET_BUSY; do
   is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
 done
 [ "$RUNS" -ge 1 ] && [ "$COUNT" -ge 1 ] && [ "$SESSIONS" -ge 1 ] || die "RUNS, COUNT and SESSIONS must be >= 1"
-case $WARMUP_RUN in 0|1) ;; *) die "WARMUP_RUN (-W) must be 0 or 1" ;; esac
 
 # ---- preflight ----
 [ "$(id -u)" = 0 ] || die "must run as root (the harness starts Postfix and smtp-sink)"
@@ -112,6 +114,7 @@ pid_is() { [ -n "${1:-}" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$
 now_ms() { date +%s%3N; }
 # utime+stime of a process (all its threads), in clock ticks
 cpu_ticks() { local s; s=$(cat "/proc/$1/stat") || return 1; s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
+stime_ticks() { local s; s=$(cat "/proc/$1/stat") || return 1; s=${s##*) }; set -- $s; echo "${13}"; }
 # machine-wide "busy total" jiffies (all CPUs)
 cpu_sample() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9; exit}' /proc/stat; }
 # wait_quiet: with QUIET_WAIT > 0, wait up to that many seconds for the machine (other users) to fall
@@ -254,15 +257,15 @@ JDK=$("$JAVA_BIN" -version 2>&1 | sed -n 2p)
 echo "gateway: pid $GW_PID, $POLICY_DESC, listening on inet:127.0.0.1:$MILTER_PORT after ${READY_WALL_MS} ms, logs at WARN (-Dmailgate.log.level=WARN) in $GW_LOG" | tee -a "$OUT_DIR/machine.txt"
 echo "jdk: $JAVA_BIN: $JDK   clock ticks/s: $HZ" | tee -a "$OUT_DIR/machine.txt"
 echo "jar: $JAR (sha256 $JAR_ID; tree $GIT_ID), run from the snapshot $DIST" | tee -a "$OUT_DIR/machine.txt"
-echo "settings: runs=$RUNS per mode (alternating none/milter), count=$COUNT, size=$SIZE, sessions=$SESSIONS, harness warm-up=$HARNESS_WARMUP msgs per invocation, warm-up invocation through the milter=$WARMUP_RUN, milter_default_action=$MILTER_DEFAULT_ACTION" | tee -a "$OUT_DIR/machine.txt"
+echo "settings: runs=$RUNS per mode (alternating none/milter), count=$COUNT, size=$SIZE, sessions=$SESSIONS, harness warm-up=$HARNESS_WARMUP msgs per invocation, warm-up invocation through the milter=$WARMUP_COUNT msgs, milter_default_action=$MILTER_DEFAULT_ACTION" | tee -a "$OUT_DIR/machine.txt"
 
-# run_harness MODE TAG: one harness invocation (-r 1); sets R_RATE R_SENT R_SINK R_TOTAL R_REJ R_WARN R_DEF R_ERRS R_ACC R_LOAD
+# run_harness MODE TAG [COUNT]: one harness invocation (-r 1); sets R_RATE R_SENT R_SINK R_TOTAL R_REJ R_WARN R_DEF R_ERRS R_ACC R_LOAD
 run_harness() {
-  local mode=$1 tag=$2 out=$OUT_DIR/$2.out err=$OUT_DIR/$2.err target rc=0 line
+  local mode=$1 tag=$2 n=${3:-$COUNT} out=$OUT_DIR/$2.out err=$OUT_DIR/$2.err target rc=0 line
   if [ "$mode" = milter ]; then target=inet:127.0.0.1:$MILTER_PORT; else target=none; fi
   wait_quiet
   read -r R_B0 R_A0 < <(cpu_sample)
-  timeout -k 20 "$INVOCATION_TIMEOUT" "$HARNESS" "$target" -n "$COUNT" -l "$SIZE" -s "$SESSIONS" -r 1 \
+  timeout -k 20 "$INVOCATION_TIMEOUT" "$HARNESS" "$target" -n "$n" -l "$SIZE" -s "$SESSIONS" -r 1 \
     -w "$HARNESS_WARMUP" -t "$RUN_TIMEOUT" >"$out" 2>"$err" </dev/null &
   HPID=$!
   wait "$HPID" || rc=$?
@@ -291,17 +294,17 @@ report() { # tag mode ticks judged
 }
 
 # ---- 3. warm-up through the milter (not counted anywhere below) ----
-if [ "$WARMUP_RUN" = 1 ]; then
+if [ "$WARMUP_COUNT" -gt 0 ]; then
   c0=$(cpu_ticks "$GW_PID")
-  run_harness milter warmup
+  run_harness milter warmup "$WARMUP_COUNT"
   c1=$(cpu_ticks "$GW_PID")
   report warmup milter $((c1 - c0)) $((R_TOTAL + R_REJ))
-  WARMUP_NOTE="gateway CPU in the warm-up invocation (not counted): $((c1 - c0)) ticks for $((R_TOTAL + R_REJ)) messages = $(awk -v t=$((c1 - c0)) -v h="$HZ" -v n=$((R_TOTAL + R_REJ)) 'BEGIN{printf "%.3f", (n ? t*1000/h/n : 0)}') ms/msg (JIT compilation included)"
+  WARMUP_NOTE="warm-up invocation through the milter ($WARMUP_COUNT + $HARNESS_WARMUP messages, $R_RATE msgs/s, not counted); gateway CPU there: $((c1 - c0)) ticks for $((R_TOTAL + R_REJ)) messages = $(awk -v t=$((c1 - c0)) -v h="$HZ" -v n=$((R_TOTAL + R_REJ)) 'BEGIN{printf "%.3f", (n ? t*1000/h/n : 0)}') ms/msg (JIT compilation included)"
 fi
 
 # ---- 4./5. interleaved measured runs ----
 thread_ticks "$GW_PID" >"$OUT_DIR/threads-before.tsv"
-NONE_RATES=() MILTER_RATES=() MILTER_TICKS=0 JUDGED=0 DELIVERED=0 REJECTED=0 IDLE_TICKS=0 IDLE_MS=0 MILTER_MS=0
+NONE_RATES=() MILTER_RATES=() MILTER_TICKS=0 MILTER_STIME=0 JUDGED=0 DELIVERED=0 REJECTED=0 IDLE_TICKS=0 IDLE_MS=0 MILTER_MS=0
 t_all0=$(now_ms); c_all0=$(cpu_ticks "$GW_PID")
 for i in $(seq 1 "$RUNS"); do
   c0=$(cpu_ticks "$GW_PID"); t0=$(now_ms)
@@ -311,10 +314,10 @@ for i in $(seq 1 "$RUNS"); do
   NONE_RATES+=("$R_RATE")
   report "none-$i" none "($((c1 - c0)))" - 
 
-  c0=$(cpu_ticks "$GW_PID"); t0=$(now_ms)
+  c0=$(cpu_ticks "$GW_PID"); s0=$(stime_ticks "$GW_PID"); t0=$(now_ms)
   run_harness milter "milter-$i"
-  c1=$(cpu_ticks "$GW_PID"); t1=$(now_ms)
-  MILTER_TICKS=$((MILTER_TICKS + c1 - c0)); MILTER_MS=$((MILTER_MS + t1 - t0))
+  c1=$(cpu_ticks "$GW_PID"); s1=$(stime_ticks "$GW_PID"); t1=$(now_ms)
+  MILTER_TICKS=$((MILTER_TICKS + c1 - c0)); MILTER_STIME=$((MILTER_STIME + s1 - s0)); MILTER_MS=$((MILTER_MS + t1 - t0))
   JUDGED=$((JUDGED + R_TOTAL + R_REJ)); DELIVERED=$((DELIVERED + R_TOTAL)); REJECTED=$((REJECTED + R_REJ))
   MILTER_RATES+=("$R_RATE")
   report "milter-$i" milter $((c1 - c0)) $((R_TOTAL + R_REJ))
@@ -336,7 +339,7 @@ ms_per_msg=$(awk -v t="$MILTER_TICKS" -v h="$HZ" -v n="$JUDGED" 'BEGIN{printf "%
   echo "postfix + mailgate       : median $mmed msgs/s, min $mmin, max $mmax   runs: ${MILTER_RATES[*]}"
   echo "ratio of medians (milter / none): ${ratio}x    per-pair ratios: $pair_ratios"
   [ -z "${WARMUP_NOTE:-}" ] || echo "$WARMUP_NOTE"
-  echo "gateway CPU in the $RUNS measured milter invocations: $MILTER_TICKS ticks (utime+stime, $HZ/s) = $(awk -v t="$MILTER_TICKS" -v h="$HZ" 'BEGIN{printf "%.2f", t/h}') s over $(awk -v m="$MILTER_MS" 'BEGIN{printf "%.1f", m/1000}') s wall"
+  echo "gateway CPU in the $RUNS measured milter invocations: $MILTER_TICKS ticks (utime+stime, $HZ/s; stime $MILTER_STIME) = $(awk -v t="$MILTER_TICKS" -v h="$HZ" 'BEGIN{printf "%.2f", t/h}') s over $(awk -v m="$MILTER_MS" 'BEGIN{printf "%.1f", m/1000}') s wall"
   echo "messages the gateway judged there: $JUDGED (delivered to the sink: $DELIVERED incl. $HARNESS_WARMUP harness warm-up messages per invocation; milter-reject: $REJECTED)"
   echo "gateway CPU per message: $ms_per_msg ms  (nothing subtracted; includes its idle/GC/JIT background during those invocations)"
   echo "for reference, gateway CPU while idle during the no-milter invocations: $IDLE_TICKS ticks over $(awk -v m="$IDLE_MS" 'BEGIN{printf "%.1f", m/1000}') s wall"
