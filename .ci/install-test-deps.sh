@@ -89,3 +89,10 @@ esac
 
 say "done: postfix $(postconf -h mail_version 2>/dev/null), miltertest $(command -v miltertest)," \
     "swaks $(command -v swaks), m4 $(command -v m4), sendmail dir $SM_DIR"
+
+# ---- what each module's integration tests need (one script per module, e.g. .ci/deps/dns.sh) ----
+for extra in "$(dirname "$0")"/deps/*.sh; do
+  [ -e "$extra" ] || continue
+  say "running $extra"
+  bash "$extra"
+done
