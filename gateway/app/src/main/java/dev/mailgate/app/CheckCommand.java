@@ -10,9 +10,10 @@ final class CheckCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length != 1) throw new Options.UsageException("check takes exactly one policy file");
-        Policy p = Policies.load(args[0]);
-        out.print(p.describe());
-        out.println("OK");
-        return 0;
+        try (Policy p = Policies.load(args[0])) {
+            out.print(p.describe());
+            out.println("OK");
+            return 0;
+        }
     }
 }

@@ -27,7 +27,12 @@ final class TestCommand {
         String from = o.required("from");
         List<String> rcpts = o.all("rcpt");
         if (rcpts.isEmpty()) throw new Options.UsageException("--rcpt is required");
-        Policy policy = Policies.load(policyFile);
+        try (Policy policy = Policies.load(policyFile)) {
+            return run(o, policy, from, rcpts, out, err);
+        }
+    }
+
+    private static int run(Options o, Policy policy, String from, List<String> rcpts, PrintStream out, PrintStream err) {
         String ip = o.one("ip", "127.0.0.1");
         String helo = o.one("helo", "localhost");
         Path file = Path.of(o.positional().get(0));
