@@ -15,4 +15,9 @@ public interface DnsResolver {
      * Looks up {@code name} (absolute or relative; treated as absolute) for {@code type}.
      */
     CompletableFuture<DnsAnswer> lookup(String name, DnsType type);
+
+    /** This resolver's counters (queries, cache hits, timeouts, per tracked zone). */
+    default DnsMetrics metrics() {
+        return DnsMetrics.NONE;
+    }
 }

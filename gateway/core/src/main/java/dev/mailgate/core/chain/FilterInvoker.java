@@ -37,6 +37,7 @@ public final class FilterInvoker {
             try {
                 return nonNull(call.call());
             } catch (Exception | LinkageError | StackOverflowError e) {
+                if (isTimeout(e)) return failed(entry, stage, sessionId, "TIMEOUT", "timed out: " + describe(e), sink, e);
                 return failed(entry, stage, sessionId, "ERROR", "threw " + describe(e), sink, e);
             }
         }
@@ -48,12 +49,22 @@ public final class FilterInvoker {
             return failed(entry, stage, sessionId, "TIMEOUT", "did not answer within " + entry.timeout().toMillis() + " ms", sink, null);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (isTimeout(cause)) return failed(entry, stage, sessionId, "TIMEOUT", "timed out: " + describe(cause), sink, cause);
             return failed(entry, stage, sessionId, "ERROR", "threw " + describe(cause), sink, cause);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             return failed(entry, stage, sessionId, "ERROR", "was interrupted", sink, null);
         }
+    }
+
+    /**
+     * A filter's own I/O deadline (a socket or HTTP timeout it set shorter than the chain's) is a
+     * timeout too, not a generic error: the same {@code _TIMEOUT} finding either way.
+     */
+    private static boolean isTimeout(Throwable t) {
+        return t instanceof java.io.InterruptedIOException || t instanceof TimeoutException
+                || t instanceof java.net.http.HttpTimeoutException;
     }
 
     private static Verdict nonNull(Verdict v) {

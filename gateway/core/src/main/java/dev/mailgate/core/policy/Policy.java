@@ -32,12 +32,14 @@ public final class Policy implements AutoCloseable {
     private final Set<String> ruleReads;
     private final Set<Class<? extends Modification>> ruleModifications;
     private final Services services;
+    private final Map<String, ChainEntry> added;
 
     Policy(String source, List<ListenerConfig> listeners, MilterSettings milter, MessageSettings message, Networks networks,
            List<ChainEntry> chain, Map<Stage, RuleSet> rules, Map<String, Double> scores, Thresholds thresholds,
            Map<String, Var<?>> variables, Set<String> ruleReads, Set<Class<? extends Modification>> ruleModifications,
-           Services services) {
+           Services services, Map<String, ChainEntry> added) {
         this.services = services;
+        this.added = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(added));
         this.source = source;
         this.listeners = List.copyOf(listeners);
         this.milter = milter;
@@ -62,9 +64,22 @@ public final class Policy implements AutoCloseable {
     /** The shared services this policy's filters use. */
     public Services services() { return services; }
 
-    /** Closes the services (DNS, stores) of a retired policy. */
+    /** Closes the filters that hold resources (connection pools) and the services (DNS, stores) of a retired policy. */
     @Override
-    public void close() { services.close(); }
+    public void close() {
+        List<ChainEntry> all = new ArrayList<>(chain);
+        all.addAll(added.values());
+        for (ChainEntry e : all) {
+            if (e.filter() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ex) {
+                    org.slf4j.LoggerFactory.getLogger(Policy.class).warn("filter {} did not close cleanly: {}", e.name(), ex.toString());
+                }
+            }
+        }
+        services.close();
+    }
 
     public List<ListenerConfig> listeners() { return listeners; }
 
@@ -80,6 +95,20 @@ public final class Policy implements AutoCloseable {
     public List<ChainEntry> chain(Stage stage) { return chainByStage.get(stage); }
 
     public RuleSet rules(Stage stage) { return rules.getOrDefault(stage, RuleSet.EMPTY); }
+
+    /**
+     * The filters rules declare with {@code addFilter}, by name: outside the chain, run only by
+     * {@code executeFilters} in sessions that added them.
+     */
+    public Map<String, ChainEntry> addedFilters() { return added; }
+
+    /** True if a rule of {@code stage} runs added filters. */
+    private boolean executesFilters(Stage stage) {
+        for (Rule r : rules(stage).rules()) {
+            for (RuleAction a : r.actions()) if (a instanceof RuleAction.ExecuteFilters) return true;
+        }
+        return false;
+    }
 
     public double weight(String symbol) { return scores.getOrDefault(symbol, 0.0); }
 
@@ -100,12 +129,16 @@ public final class Policy implements AutoCloseable {
     /** True if no filter at {@code stage} may block, so the stage can run on the event loop. */
     public boolean runsInline(Stage stage) {
         for (ChainEntry e : chain(stage)) if (e.filter().blocking()) return false;
+        if (executesFilters(stage)) {
+            for (ChainEntry e : added.values()) if (e.filter().blocking() && e.filter().stages().contains(stage)) return false;
+        }
         return true;
     }
 
     /** True if some filter reads the whole body at the end of data. */
     public boolean needsBody() {
         for (ChainEntry e : chain) if (e.filter().needsBody()) return true;
+        for (ChainEntry e : added.values()) if (e.filter().needsBody()) return true;
         return false;
     }
 
@@ -118,6 +151,7 @@ public final class Policy implements AutoCloseable {
     public Set<Class<? extends Modification>> modifications() {
         Set<Class<? extends Modification>> all = new HashSet<>(ruleModifications);
         for (ChainEntry e : chain) all.addAll(e.filter().modifications());
+        for (ChainEntry e : added.values()) all.addAll(e.filter().modifications());
         if (thresholds.byAction().containsKey("addHeader")) all.add(Modification.AddHeader.class);
         if (thresholds.byAction().containsKey("quarantine")) all.add(Modification.Quarantine.class);
         return all;
@@ -142,6 +176,11 @@ public final class Policy implements AutoCloseable {
                 sb.append(String.join("; ", r.actions().stream().map(RuleAction::describe).toList())).append('\n');
             }
             if (s == Stage.DATA_RECEIVED && !thresholds.isEmpty()) sb.append("  thresholds ").append(thresholds.byAction()).append('\n');
+        }
+        for (ChainEntry e : added.values()) {
+            sb.append("addFilter ").append(e.name()).append(" (").append(e.type()).append(", timeout ").append(e.timeout().toMillis())
+                    .append(" ms, onError ").append(e.onError()).append(", at ")
+                    .append(String.join(" ", e.filter().stages().stream().sorted().map(Stage::eventName).toList())).append(")\n");
         }
         if (!scores.isEmpty()) sb.append("scores ").append(scores).append('\n');
         return sb.toString();

@@ -118,16 +118,19 @@ public final class PolicyLoader {
                         throw y.error(item, "two filters are called '" + entry.name() + "'; give one a different name:");
                     }
                 }
-                for (Var<?> v : entry.filter().provides()) {
-                    Var<?> old = variables.putIfAbsent(v.name(), v);
-                    if (old != null && old != v) throw y.error(item, "filter '" + entry.name() + "' declares variable '" + v.name() + "', which already exists");
-                }
+                declareVariables(y, item, entry, variables);
                 chain.add(entry);
             }
         }
+        Node rulesNode = top.containsKey("rules") ? top.get("rules").value() : null;
+        Map<String, ChainEntry> added = AddedFilters.declare(y, rulesNode, this, defaultTimeout, defaultOnError, services, chain);
+        for (ChainEntry entry : added.values()) declareVariables(y, rulesNode, entry, variables);
+        if (!added.isEmpty()) {
+            for (Var<?> v : AddedFilterVars.ALL) variables.put(v.name(), v);
+        }
 
         ConditionCompiler compiler = new ConditionCompiler(variables, networks);
-        RuleParser ruleParser = new RuleParser(y, compiler, variables);
+        RuleParser ruleParser = new RuleParser(y, compiler, variables, added);
         Map<Stage, RuleSet> rules = new EnumMap<>(Stage.class);
         if (top.containsKey("rules")) {
             Map<String, Yaml.Entry> byEvent = y.mapping(top.get("rules").value(), "rules");
@@ -154,31 +157,47 @@ public final class PolicyLoader {
             thresholds = new Thresholds(t);
         }
         return new Policy(fileName, listeners, milter, message, networks, chain, rules, scores, thresholds, variables,
-                ruleParser.reads(), ruleParser.modifications(), services);
+                ruleParser.reads(), ruleParser.modifications(), services, added);
+    }
+
+    private static void declareVariables(Yaml y, Node where, ChainEntry entry, Map<String, Var<?>> variables) {
+        for (Var<?> v : entry.filter().provides()) {
+            Var<?> old = variables.putIfAbsent(v.name(), v);
+            if (old != null && old != v) throw y.error(where, "filter '" + entry.name() + "' declares variable '" + v.name() + "', which already exists");
+        }
     }
 
     private ChainEntry filter(Yaml y, Node item, Duration defaultTimeout, OnError defaultOnError, FilterServices services) {
         Map<String, Yaml.Entry> one = y.mapping(item, "a filter entry");
         if (one.size() != 1) throw y.error(item, "a filter entry is one 'type: settings' pair, e.g. '- limits: { maxRcptCount: 100 }'");
         Yaml.Entry e = one.values().iterator().next();
-        FilterFactory factory = registry.find(e.key()).orElseThrow(() -> y.error(e.keyNode(),
-                "unknown filter type '" + e.key() + "' (available: " + String.join(", ", registry.all().stream().map(FilterFactory::type).toList()) + ")"));
         Map<String, Yaml.Entry> settings = y.isScalar(e.value()) && y.scalar(e.value(), e.key()).isBlank()
                 ? Map.of() : y.mapping(e.value(), "the settings of filter '" + e.key() + "'");
         String name = settings.containsKey("name") ? y.scalar(settings.get("name").value(), "name") : e.key();
-        if (!name.matches("[a-z][a-z0-9-]*")) throw y.error(settings.containsKey("name") ? settings.get("name").value() : e.keyNode(),
-                "a filter name is lowercase letters, digits and '-', not '" + name + "'");
+        Node nameNode = settings.containsKey("name") ? settings.get("name").value() : e.keyNode();
+        return entry(y, e.key(), e.keyNode(), name, nameNode, settings, defaultTimeout, defaultOnError, services);
+    }
+
+    /**
+     * Builds one filter with its chain-level settings ({@code timeout}, {@code onError}); used for
+     * the {@code filters:} chain and for the filters rules declare with {@code addFilter}.
+     */
+    ChainEntry entry(Yaml y, String type, Node typeNode, String name, Node nameNode, Map<String, Yaml.Entry> settings,
+                     Duration defaultTimeout, OnError defaultOnError, FilterServices services) {
+        FilterFactory factory = registry.find(type).orElseThrow(() -> y.error(typeNode,
+                "unknown filter type '" + type + "' (available: " + String.join(", ", registry.all().stream().map(FilterFactory::type).toList()) + ")"));
+        if (!name.matches("[a-z][a-z0-9-]*")) throw y.error(nameNode, "a filter name is lowercase letters, digits and '-', not '" + name + "'");
         Duration timeout = settings.containsKey("timeout") ? positive(y, settings.get("timeout").value()) : defaultTimeout;
         OnError onError = settings.containsKey("onError") ? SectionParser.onError(y, settings.get("onError").value()) : defaultOnError;
         Filter filter;
         try {
-            filter = factory.create(new YamlFilterSettings(y, name, e.keyNode(), settings), services);
+            filter = factory.create(new YamlFilterSettings(y, name, typeNode, settings), services);
         } catch (PolicyException pe) {
             throw pe;
         } catch (RuntimeException re) {
-            throw y.error(e.keyNode(), "filter '" + name + "' cannot start: " + re.getMessage());
+            throw y.error(typeNode, "filter '" + name + "' cannot start: " + re.getMessage());
         }
-        return new ChainEntry(name, e.key(), filter, timeout, onError);
+        return new ChainEntry(name, type, filter, timeout, onError);
     }
 
     private static Duration positive(Yaml y, Node n) {

@@ -75,6 +75,39 @@ public sealed interface RuleAction {
         }
     }
 
+    /**
+     * The seeds' {@code addFilter}: from now on this session (this message, when added in a
+     * transaction event) may run the filter with {@code executeFilters}.
+     */
+    record AddFilter(String name) implements RuleAction {
+        public void apply(RuleTarget target) {
+            target.addFilter(name);
+        }
+
+        public String describe() {
+            return "addFilter " + name;
+        }
+    }
+
+    /**
+     * The seeds' {@code executeFilters}: runs this event's callback of the added filters whose
+     * names match the pattern (null: the {@code filterNamePattern} variable). With {@code decide},
+     * the first filter whose verdict is not continue decides the event, as in the chain;
+     * otherwise only their variables ({@code <name>.result} ...) are set and later rules decide.
+     */
+    record ExecuteFilters(Template pattern, boolean decide) implements RuleAction {
+        public void apply(RuleTarget target) {
+            String p = pattern == null
+                    ? target.read(AddedFilterVars.FILTER_NAME_PATTERN.name()).map(String::valueOf).orElse("")
+                    : render(pattern, target);
+            target.executeFilters(NamePattern.compile(p), decide);
+        }
+
+        public String describe() {
+            return "executeFilters " + (pattern == null ? "${filterNamePattern}" : pattern) + (decide ? "" : " (variables only)");
+        }
+    }
+
     /** A message edit with the seeds' verb names. */
     record Edit(String verb, Template first, Template second) implements RuleAction {
         public void apply(RuleTarget target) {

@@ -6,6 +6,7 @@ import dev.mailgate.api.SmtpReply;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.StandardVars;
 import dev.mailgate.api.Var;
+import dev.mailgate.core.chain.ChainEntry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,11 +42,13 @@ final class RuleParser {
     private final Map<String, Var<?>> variables;
     private final Set<String> reads = new HashSet<>();
     private final Set<Class<? extends Modification>> modifications = new HashSet<>();
+    private final Map<String, ChainEntry> added;
 
-    RuleParser(Yaml y, ConditionCompiler compiler, Map<String, Var<?>> variables) {
+    RuleParser(Yaml y, ConditionCompiler compiler, Map<String, Var<?>> variables, Map<String, ChainEntry> added) {
         this.y = y;
         this.compiler = compiler;
         this.variables = variables;
+        this.added = added;
     }
 
     Set<String> reads() { return reads; }
@@ -138,6 +141,10 @@ final class RuleParser {
                 throw y.error(v, "report one finding per rule action");
             case "score":
                 return new RuleAction.Score(ruleName, y.number(v, "score"));
+            case AddedFilters.VERB:
+                return addFilter(stage, e.keyNode(), v);
+            case "executeFilters":
+                return executeFilters(stage, e.keyNode(), v);
             case "set": {
                 Map<String, Yaml.Entry> sets = y.mapping(v, "set");
                 if (sets.size() != 1) throw y.error(v, "set one variable per action: 'set: { maxRcptCount: 10 }'");
@@ -149,8 +156,48 @@ final class RuleParser {
             default:
                 if (EDIT_VERBS.containsKey(key)) return edit(stage, key, v);
                 throw y.error(e.keyNode(), "unknown action '" + key + "' (verdicts: " + String.join(", ", VERDICTS)
-                        + "; smtpAction, smtpExplanation, set, report, score; edits: " + String.join(", ", EDIT_VERBS.keySet().stream().sorted().toList()) + ")");
+                        + "; smtpAction, smtpExplanation, set, report, score, addFilter, executeFilters; edits: " + String.join(", ", EDIT_VERBS.keySet().stream().sorted().toList()) + ")");
         }
+    }
+
+    private RuleAction addFilter(Stage stage, Node where, Node v) {
+        if (stage == Stage.RESET || stage == Stage.DISCONNECT) throw y.error(where, "addFilter at " + stage.eventName() + " comes too late to run anything");
+        Node nameNode = v;
+        if (y.isMapping(v)) {
+            Yaml.Entry n = y.mapping(v, AddedFilters.VERB).get("filterName");
+            if (n == null) throw y.error(v, "addFilter needs a filterName");
+            nameNode = n.value();
+        }
+        String name = y.scalar(nameNode, "filterName");
+        if (!added.containsKey(name)) {
+            throw y.error(nameNode, "no addFilter declares a filter called '" + name + "' (declare it with filterName, filterType and filterAddress)");
+        }
+        return new RuleAction.AddFilter(name);
+    }
+
+    private RuleAction executeFilters(Stage stage, Node where, Node v) {
+        if (stage == Stage.RESET || stage == Stage.DISCONNECT) throw y.error(where, "executeFilters needs an event with a verdict; " + stage.eventName() + " has none");
+        boolean decide = true;
+        Node patternNode = v;
+        if (y.isMapping(v)) {
+            Map<String, Yaml.Entry> m = y.mapping(v, "executeFilters");
+            y.allowOnly(m, "executeFilters", List.of("filterNamePattern", "decide"));
+            if (m.containsKey("decide")) decide = y.bool(m.get("decide").value(), "decide");
+            patternNode = m.containsKey("filterNamePattern") ? m.get("filterNamePattern").value() : null;
+        }
+        String text = patternNode == null ? "" : y.scalar(patternNode, "filterNamePattern");
+        if (text.isBlank() || text.equals("true")) return new RuleAction.ExecuteFilters(null, decide); // the filterNamePattern variable
+        Template pattern = compile(stage, patternNode, text);
+        if (pattern.isConstant()) {
+            List<ChainEntry> matched = new ArrayList<>();
+            NamePattern np = NamePattern.compile(text);
+            for (ChainEntry e : added.values()) if (np.matches(e.name())) matched.add(e);
+            if (matched.isEmpty()) throw y.error(patternNode, "no filter declared with addFilter matches '" + text + "' (declared: " + String.join(", ", added.keySet()) + ")");
+            if (matched.stream().noneMatch(e -> e.filter().stages().contains(stage))) {
+                throw y.error(patternNode, "none of the filters matching '" + text + "' acts at " + stage.eventName());
+            }
+        }
+        return new RuleAction.ExecuteFilters(pattern, decide);
     }
 
     private RuleAction decide(Stage stage, Node where, String action, Node explanation) {

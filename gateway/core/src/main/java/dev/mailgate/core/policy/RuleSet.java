@@ -43,6 +43,12 @@ public record RuleSet(List<Rule> rules) {
                     LOG.warn("session={} rule {} action '{}' failed: {}", target.sessionId(), rule.name(), a.describe(), e.getMessage());
                 }
             }
+            Verdict direct = target.takeDecision();
+            if (direct != null && direct.isFinal()) {
+                target.set(StandardVars.SMTP_ACTION, "continue");
+                target.set(StandardVars.SMTP_EXPLANATION, null);
+                return new Outcome(direct, rule.name());
+            }
             String action = target.read(StandardVars.SMTP_ACTION.name()).map(String::valueOf).orElse("");
             if (!action.isEmpty() && !action.equals("continue")) {
                 String explanation = target.read(StandardVars.SMTP_EXPLANATION.name()).map(String::valueOf).orElse("");

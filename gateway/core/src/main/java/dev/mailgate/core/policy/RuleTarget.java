@@ -25,4 +25,22 @@ public interface RuleTarget {
 
     /** Adds a fixed score under a rule's name. */
     void addScore(String name, double score);
+
+    /** Makes a filter declared with {@code addFilter} available to {@code executeFilters}. */
+    default void addFilter(String name) {
+        throw new UnsupportedOperationException("addFilter");
+    }
+
+    /**
+     * Runs the added filters matching {@code names} at the current event; with {@code decide},
+     * their first final verdict is kept for {@link #takeDecision()}.
+     */
+    default void executeFilters(NamePattern names, boolean decide) {
+        throw new UnsupportedOperationException("executeFilters");
+    }
+
+    /** A verdict an action gave directly (executeFilters), once; null if none. */
+    default dev.mailgate.api.Verdict takeDecision() {
+        return null;
+    }
 }

@@ -15,8 +15,12 @@ import dev.mailgate.core.chain.FilterInvoker;
 import dev.mailgate.core.chain.OnError;
 import dev.mailgate.core.policy.Policy;
 import dev.mailgate.core.policy.RuleTarget;
+import dev.mailgate.core.policy.AddedFilterVars;
+import dev.mailgate.core.policy.NamePattern;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -44,6 +48,11 @@ public final class Session implements FilterContext, RuleTarget {
     private final List<String> rawRecipients = new ArrayList<>();
     private final BodyStore body;
     private final StageRunner runner;
+    /** Filters added with addFilter: for the session (onConnect, onEhlo), for this message, and every one so far. */
+    private final Set<ChainEntry> addedForSession = new LinkedHashSet<>();
+    private final Set<ChainEntry> addedForMessage = new LinkedHashSet<>();
+    private final Set<ChainEntry> addedEver = new LinkedHashSet<>();
+    private Verdict decision;
     private Stage stage = Stage.CONNECT;
     private boolean connectionAccepted;
     private boolean inTransaction;
@@ -115,7 +124,7 @@ public final class Session implements FilterContext, RuleTarget {
             case SessionEvent.Disconnect d -> {
                 endTransaction();
                 stage = Stage.DISCONNECT;
-                runner.lifecycle(Stage.DISCONNECT);
+                runner.lifecycle(Stage.DISCONNECT, List.copyOf(addedEver));
                 yield StageResult.CONTINUE;
             }
         };
@@ -232,8 +241,10 @@ public final class Session implements FilterContext, RuleTarget {
     private void endTransaction() {
         if (inTransaction) {
             stage = Stage.RESET;
-            runner.lifecycle(Stage.RESET);
+            runner.lifecycle(Stage.RESET, activeAdded());
         }
+        addedForMessage.clear();
+        decision = null;
         inTransaction = false;
         messageDecided = false;
         vars.clearTransaction();
@@ -254,6 +265,62 @@ public final class Session implements FilterContext, RuleTarget {
         // the policy's weight for the symbol, unless the filter's onError names a score itself
         if (entry.onError().kind() == OnError.Kind.SCORE) addScore(symbol, entry.onError().score());
         else report(symbol, detail);
+        // the seeds' <filterName>.result / .action / .explanation, for filters that publish them
+        setIfDeclared(entry.name() + ".result", symbol.endsWith("_TIMEOUT") ? "timeout" : "error");
+        setIfDeclared(entry.name() + ".action", entry.onError().verdict(entry.name()).action());
+        setIfDeclared(entry.name() + ".explanation", detail);
+    }
+
+    private void setIfDeclared(String name, String value) {
+        Var<?> v = policy.variables().get(name);
+        if (v != null && v.type() == String.class) {
+            @SuppressWarnings("unchecked")
+            Var<String> s = (Var<String>) v;
+            vars.set(s, value);
+        }
+    }
+
+    /** The filters added with addFilter that this session may run now, in declaration order. */
+    private List<ChainEntry> activeAdded() {
+        if (addedForSession.isEmpty() && addedForMessage.isEmpty()) return List.of();
+        List<ChainEntry> out = new ArrayList<>();
+        for (ChainEntry e : policy.addedFilters().values()) {
+            if (addedForSession.contains(e) || addedForMessage.contains(e)) out.add(e);
+        }
+        return out;
+    }
+
+    @Override
+    public void addFilter(String name) {
+        ChainEntry e = policy.addedFilters().get(name);
+        if (e == null) {
+            vars.set(AddedFilterVars.ADD_FILTER_RESULT, "failure");
+            vars.set(AddedFilterVars.ADD_FILTER_EXPLANATION, "no filter called '" + name + "' is declared");
+            return;
+        }
+        boolean forMessage = stage.isTransaction();
+        String scope = forMessage ? "this message" : "this session";
+        if (addedForSession.contains(e) || addedForMessage.contains(e)) {
+            scope = "already added";
+        } else {
+            (forMessage ? addedForMessage : addedForSession).add(e);
+            addedEver.add(e);
+        }
+        vars.set(AddedFilterVars.ADD_FILTER_RESULT, "success");
+        vars.set(AddedFilterVars.ADD_FILTER_EXPLANATION, "filter " + name + " (" + e.type() + "): " + scope);
+    }
+
+    @Override
+    public void executeFilters(NamePattern names, boolean decide) {
+        Verdict v = runner.executeAdded(activeAdded(), names, stage, decide);
+        if (decide && v.isFinal() && decision == null) decision = v;
+    }
+
+    @Override
+    public Verdict takeDecision() {
+        Verdict v = decision;
+        decision = null;
+        return v;
     }
 
     @Override

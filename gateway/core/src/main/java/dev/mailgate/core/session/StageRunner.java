@@ -9,6 +9,7 @@ import dev.mailgate.api.Var;
 import dev.mailgate.api.Verdict;
 import dev.mailgate.core.chain.ChainEntry;
 import dev.mailgate.core.chain.FilterInvoker;
+import dev.mailgate.core.policy.NamePattern;
 import dev.mailgate.core.policy.Policy;
 import dev.mailgate.core.policy.RuleSet;
 import dev.mailgate.core.policy.Thresholds;
@@ -34,6 +35,8 @@ final class StageRunner {
     private final Session session;
     private final Policy policy;
     private Map<String, List<String>> headerMap;
+    /** The body chunk being processed, for executeFilters in an onBodyChunk rule. */
+    private ByteBuffer currentChunk = ByteBuffer.allocate(0);
 
     StageRunner(Session session, Policy policy) {
         this.session = session;
@@ -67,6 +70,23 @@ final class StageRunner {
         }
     }
 
+    /**
+     * The seeds' executeFilters: this stage's callback of the session's added filters whose names
+     * match, in declaration order. With {@code decide} it stops at the first final verdict and
+     * returns it; otherwise every matching filter runs and the result is continue.
+     */
+    Verdict executeAdded(List<ChainEntry> active, NamePattern names, Stage stage, boolean decide) {
+        for (ChainEntry entry : active) {
+            if (!names.matches(entry.name()) || !entry.filter().stages().contains(stage)) continue;
+            Callable<Verdict> c = stage == Stage.BODY_CHUNK
+                    ? () -> entry.filter().onBodyChunk(session, currentChunk.duplicate())
+                    : call(entry, stage);
+            Verdict v = FilterInvoker.invoke(entry, stage, session.sessionId(), c, session::filterFailed);
+            if (decide && v.isFinal()) return v;
+        }
+        return Verdict.CONTINUE;
+    }
+
     private Callable<Verdict> call(ChainEntry entry, Stage stage) {
         var f = entry.filter();
         return switch (stage) {
@@ -83,6 +103,7 @@ final class StageRunner {
 
     StageResult bodyChunk(byte[] data) {
         ByteBuffer chunk = ByteBuffer.wrap(data).asReadOnlyBuffer();
+        currentChunk = chunk;
         for (ChainEntry entry : policy.chain(Stage.BODY_CHUNK)) {
             Verdict v = FilterInvoker.invoke(entry, Stage.BODY_CHUNK, session.sessionId(),
                     () -> entry.filter().onBodyChunk(session, chunk.duplicate()), session::filterFailed);
@@ -98,8 +119,10 @@ final class StageRunner {
     }
 
     /** Filters and rules of onReset / onDisconnect: no verdict, failures only logged. */
-    void lifecycle(Stage stage) {
-        for (ChainEntry entry : policy.chain(stage)) {
+    void lifecycle(Stage stage, List<ChainEntry> added) {
+        List<ChainEntry> entries = new ArrayList<>(policy.chain(stage));
+        for (ChainEntry e : added) if (e.filter().stages().contains(stage)) entries.add(e);
+        for (ChainEntry entry : entries) {
             FilterInvoker.invoke(entry, stage, session.sessionId(), () -> {
                 if (stage == Stage.RESET) entry.filter().onReset(session);
                 else entry.filter().onDisconnect(session);
