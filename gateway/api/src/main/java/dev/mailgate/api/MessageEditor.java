@@ -29,6 +29,13 @@ public interface MessageEditor {
     /** Set the first header with that name to {@code value} only if it exists. */
     void modifyIfExistsHeader(String name, String value);
 
+    /**
+     * Set the {@code occurrence}-th (1-based) header called {@code name} to {@code value}; an empty
+     * value removes it. Nothing happens if that occurrence does not exist (e.g. removing a forged
+     * Authentication-Results header among several).
+     */
+    void changeHeader(String name, int occurrence, String value);
+
     /** Add an envelope recipient. */
     void addRcpt(String address);
 

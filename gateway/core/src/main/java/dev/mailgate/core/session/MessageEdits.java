@@ -115,6 +115,16 @@ final class MessageEdits implements MessageEditor {
     }
 
     @Override
+    public void changeHeader(String name, int occurrence, String value) {
+        Modification m = new Modification.ChangeHeader(name, occurrence, value);
+        ops.add((v, out) -> {
+            if (v.count(name) < occurrence) return; // the MTA would add it instead: not what was asked
+            out.add(m);
+            if (value.isEmpty()) v.removeOccurrence(name, occurrence);
+        });
+    }
+
+    @Override
     public void addRcpt(String address) {
         Modification m = new Modification.AddRecipient(bracket(address), "");
         ops.add((v, out) -> out.add(m));

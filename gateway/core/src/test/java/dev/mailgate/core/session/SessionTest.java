@@ -137,6 +137,19 @@ class SessionTest {
     }
 
     @Test
+    void changeHeaderTouchesOnlyAnExistingOccurrence() {
+        Session s = session("{}");
+        envelope(s, "a@b.test", "c@d.test");
+        s.process(new SessionEvent.Header("Authentication-Results", "upstream; spf=pass"));
+        s.process(new SessionEvent.Header("Authentication-Results", "mx.test; spf=pass (forged)"));
+        s.process(new SessionEvent.EndOfHeaders());
+        s.edit().changeHeader("Authentication-Results", 2, "");
+        s.edit().changeHeader("Authentication-Results", 2, "never added");
+        StageResult r = s.process(new SessionEvent.EndOfData());
+        assertThat(r.modifications()).containsExactly(new Modification.ChangeHeader("Authentication-Results", 2, ""));
+    }
+
+    @Test
     void scoresAndThresholds() {
         Session s = session("""
                 filters:
