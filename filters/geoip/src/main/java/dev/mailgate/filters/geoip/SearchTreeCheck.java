@@ -76,7 +76,7 @@ final class SearchTreeCheck {
         byte s = state[node];
         if (s == IN_PROGRESS) throw new GeoipDatabaseException(name, "corrupt search tree: node " + node + " is its own descendant (a loop)");
         if (s != 0) {
-            int height = s - 1;
+            int height = (s & 0xff) - 1; // heights reach 128, beyond a signed byte
             if (depth + height > bits) throw tooDeep(node);
             return height;
         }

@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * quiet machine, not in CI). Run from the module directory after {@code install}:
  *
  * <pre>
- * java -cp target/classes:target/test-classes:$(cat cp.txt) dev.mailgate.filters.geoip.LookupBenchmark [database.mmdb [ip ...]]
+ * ../../.ci/mvn -q -o dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.mailgate.filters.geoip.LookupBenchmark [database.mmdb [ip ...]]
  * </pre>
  *
  * It times {@link GeoipFilter#place} (parse the IP text, private check, tree walk, record) over
