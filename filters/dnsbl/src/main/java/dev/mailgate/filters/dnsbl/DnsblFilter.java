@@ -179,9 +179,10 @@ public final class DnsblFilter implements Filter {
         }
         List<Outcome> outcomes = ListLookups.run(dns, targets, txt, budget);
         Listed first = firstListed(outcomes);
+        // set even when clean: a second EHLO (after STARTTLS) must not keep the first one's result
+        ctx.set(listedBy, first == null ? "" : first.zone().zone());
+        ctx.set(explanation, first == null ? "" : first.explanation());
         if (first != null) {
-            ctx.set(listedBy, first.zone().zone());
-            ctx.set(explanation, first.explanation());
             for (Outcome o : outcomes) if (o instanceof Listed l) report(ctx, symbol, l);
         }
         return failIfUnknown(ctx, outcomes, first == null);

@@ -111,6 +111,8 @@ class DnsblFilterTest {
         helo.mailFrom("someone@invalid");
         assertThat(helo.get(FROM_LISTED_BY)).isEmpty();
         assertThat(helo.findings()).doesNotContain("DNSBL_FROM_LISTED");
+        helo.ehlo("invalid"); // a second EHLO (after STARTTLS) replaces the first one's result
+        assertThat(helo.get(HELO_LISTED_BY)).isEmpty();
     }
 
     @Test

@@ -34,7 +34,7 @@ public final class RdnsFilter implements Filter {
             "the client address's PTR names (at most maxNames)");
     public static final Var<Boolean> CONFIRMED = Var.bool("rdns.confirmed", Scope.CONNECTION, Stage.CONNECT,
             "a PTR name resolves back to the client address (FCrDNS)");
-    public static final Var<String> RESULT = Var.string("rdns.result", Scope.CONNECTION, Stage.CONNECT,
+    public static final Var<String> REVERSE_RESULT = Var.string("rdns.reverseResult", Scope.CONNECTION, Stage.CONNECT,
             "Pass (confirmed), Mismatch (PTR names, none resolves back), None (no PTR) or Error");
     public static final Var<String> HELO_RESULT = Var.string("rdns.heloResult", Scope.CONNECTION, Stage.EHLO,
             "Pass, Invalid, Mismatch, Unresolvable, Forged or Error");
@@ -75,7 +75,7 @@ public final class RdnsFilter implements Filter {
 
     @Override
     public List<Var<?>> provides() {
-        return List.of(NAME, NAMES, CONFIRMED, RESULT, HELO_RESULT, HELO_DETAIL);
+        return List.of(NAME, NAMES, CONFIRMED, REVERSE_RESULT, HELO_RESULT, HELO_DETAIL);
     }
 
     private Lookups lookups() {
@@ -87,7 +87,7 @@ public final class RdnsFilter implements Filter {
         byte[] client = DnsNames.address(ctx.get(REMOTE_SMTP_IP));
         if (client == null) return Verdict.CONTINUE; // a unix socket: no address to look up
         ReverseCheck.Outcome o = reverse.check(client, lookups());
-        ctx.set(RESULT, o.result().name());
+        ctx.set(REVERSE_RESULT, o.result().name());
         ctx.set(NAME, o.name());
         ctx.set(NAMES, o.names());
         ctx.set(CONFIRMED, o.result() == ReverseCheck.Result.Pass);

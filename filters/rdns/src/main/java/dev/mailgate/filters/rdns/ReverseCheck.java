@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * them resolves back to the address (A for an IPv4 client, AAAA for IPv6).
  */
 final class ReverseCheck {
-    /** The outcome, {@code rdns.result}. */
+    /** The outcome, {@code rdns.reverseResult}. */
     enum Result { Pass, Mismatch, None, Error }
 
     /**

@@ -9,7 +9,7 @@
  *       helo: true          # onEhlo: syntax, address literal = client, name resolves to the client
  *       maxNames: 10        # PTR names checked
  *       budget: 5s          # lookups of one stage (below the filter's timeout)
- *       onError: continue   # a lookup failed: rdns.result / rdns.heloResult is "Error"
+ *       onError: continue   # a lookup failed: rdns.reverseResult / rdns.heloResult is "Error"
  * rules:
  *   onEhlo:
  *     - if: rdns.heloResult == "Invalid"
@@ -17,7 +17,7 @@
  * scores: { RDNS_NONE: 1.5, RDNS_MISMATCH: 1, HELO_MISMATCH: 1, HELO_UNRESOLVABLE: 1.5, HELO_FORGED: 5 }
  * </pre>
  *
- * <p>Variables: {@code rdns.result} (Pass, Mismatch, None, Error), {@code rdns.name} (the
+ * <p>Variables: {@code rdns.reverseResult} (Pass, Mismatch, None, Error), {@code rdns.name} (the
  * confirmed name, else the first PTR name), {@code rdns.names}, {@code rdns.confirmed};
  * {@code rdns.heloResult} (Pass, Invalid, Mismatch, Unresolvable, Forged, Error) and
  * {@code rdns.heloDetail}. The MTA's {@code remoteSmtpHost} is not changed.

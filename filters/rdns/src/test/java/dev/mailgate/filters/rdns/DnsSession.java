@@ -44,6 +44,19 @@ final class DnsSession {
         return new DnsSession(new Pipeline(load(yaml, dns)).open("test", MacroSource.NONE));
     }
 
+    /** A session whose MTA sends these macros ({@code j} is the MTA's host name). */
+    static DnsSession open(String yaml, ZoneResolver dns, java.util.Map<String, String> macros) {
+        MacroSource m = new MacroSource() {
+            public java.util.Optional<String> get(String name) { return java.util.Optional.ofNullable(macros.get(name)); }
+            public java.util.Map<String, String> all() { return macros; }
+        };
+        return new DnsSession(new Pipeline(load(yaml, dns)).open("test", m));
+    }
+
+    StageResult connect(String ip, String localIp) {
+        return session.process(new SessionEvent.Connect("[" + ip + "]", ip, 40000, localIp, 25));
+    }
+
     StageResult connect(String ip) {
         return session.process(new SessionEvent.Connect("[" + ip + "]", ip, 40000, "127.0.0.1", 25));
     }
