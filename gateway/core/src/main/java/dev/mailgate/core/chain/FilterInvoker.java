@@ -5,25 +5,19 @@ import dev.mailgate.api.Stage;
 import dev.mailgate.api.Verdict;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls one filter callback with its deadline. A blocking filter runs on its own virtual thread
- * while the session's thread waits at most the filter's timeout; a non-blocking filter is called
- * directly. An exception or an overrun becomes the entry's {@link OnError} verdict, a finding
+ * Calls one filter callback with its deadline. Blocking filters are called on the session's
+ * virtual thread under a {@link Deadlines.Guard} that interrupts them when their timeout passes
+ * (a filter that ignores interrupts is caught by the session's stage deadline instead);
+ * non-blocking filters are called directly. An exception or an overrun becomes the entry's {@link OnError} verdict, a finding
  * ({@code <NAME>_ERROR} / {@code <NAME>_TIMEOUT}) and exactly one log line.
  */
 public final class FilterInvoker {
     private static final Logger LOG = LoggerFactory.getLogger(FilterInvoker.class);
-    private static final ExecutorService CALLS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("filter-call-", 0).factory());
 
     /** Where the invoker reports a failure so the policy can score it. */
     public interface FailureSink {
@@ -41,21 +35,24 @@ public final class FilterInvoker {
                 return failed(entry, stage, sessionId, "ERROR", "threw " + describe(e), sink, e);
             }
         }
-        Future<Verdict> future = CALLS.submit(call);
+        // the caller is already off the event loop (a session's virtual thread): run the filter
+        // right here and let an alarm interrupt it at the deadline
+        Deadlines.Guard guard = new Deadlines.Guard(entry.timeout());
         try {
-            return nonNull(future.get(entry.timeout().toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            return failed(entry, stage, sessionId, "TIMEOUT", "did not answer within " + entry.timeout().toMillis() + " ms", sink, null);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (isTimeout(cause)) return failed(entry, stage, sessionId, "TIMEOUT", "timed out: " + describe(cause), sink, cause);
-            return failed(entry, stage, sessionId, "ERROR", "threw " + describe(cause), sink, cause);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            return failed(entry, stage, sessionId, "ERROR", "was interrupted", sink, null);
+            Verdict v = call.call();
+            if (guard.fired()) return timedOut(entry, stage, sessionId, sink);
+            return nonNull(v);
+        } catch (Exception | LinkageError | StackOverflowError e) {
+            if (guard.fired()) return timedOut(entry, stage, sessionId, sink);
+            if (isTimeout(e)) return failed(entry, stage, sessionId, "TIMEOUT", "timed out: " + describe(e), sink, e);
+            return failed(entry, stage, sessionId, "ERROR", "threw " + describe(e), sink, e);
+        } finally {
+            guard.close();
         }
+    }
+
+    private static Verdict timedOut(ChainEntry entry, Stage stage, String sessionId, FailureSink sink) {
+        return failed(entry, stage, sessionId, "TIMEOUT", "did not answer within " + entry.timeout().toMillis() + " ms", sink, null);
     }
 
     /**

@@ -127,6 +127,13 @@ final class ConditionCompiler {
             if (v != null) {
                 return "'" + name + "' is set at " + v.availableFrom().eventName() + "; a rule of " + stage.eventName() + " cannot read it yet";
             }
+            for (Var<?> prefixed : variables.values()) {
+                // `dnsbl.listedBy` parses as a field of `dnsbl`: name the real variable
+                if (prefixed.name().startsWith(name + ".") && !prefixed.readableAt(stage)) {
+                    return "'" + prefixed.name() + "' is set at " + prefixed.availableFrom().eventName()
+                            + "; a rule of " + stage.eventName() + " cannot read it yet";
+                }
+            }
             if (name.equals(HEADERS)) {
                 return "'headers' exist from onHeadersReceived on; a rule of " + stage.eventName() + " cannot read them";
             }

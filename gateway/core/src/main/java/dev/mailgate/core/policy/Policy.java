@@ -135,6 +135,16 @@ public final class Policy implements AutoCloseable {
         return true;
     }
 
+    /**
+     * How long one event may take in all: every blocking filter's timeout at that stage plus a
+     * margin. Past it the session answers tempreject even if a filter ignores interrupts.
+     */
+    public java.time.Duration stageDeadline(Stage stage) {
+        java.time.Duration d = java.time.Duration.ofSeconds(5);
+        for (ChainEntry e : chain(stage)) if (e.filter().blocking()) d = d.plus(e.timeout());
+        return d;
+    }
+
     /** True if some filter reads the whole body at the end of data. */
     public boolean needsBody() {
         for (ChainEntry e : chain) if (e.filter().needsBody()) return true;

@@ -84,6 +84,18 @@ public final class Session implements FilterContext, RuleTarget {
         if (inline && executor.isIdle()) return CompletableFuture.completedFuture(safeProcess(event));
         CompletableFuture<StageResult> f = new CompletableFuture<>();
         executor.execute(() -> f.complete(safeProcess(event)));
+        if (s != null && s != Stage.RESET && s != Stage.DISCONNECT) {
+            // the last line of defence against a filter that ignores its interrupt: the MTA gets
+            // an answer (tempreject: nothing is lost) instead of waiting for its own timeout
+            var alarm = dev.mailgate.core.chain.Deadlines.after(policy.stageDeadline(s), () -> {
+                if (f.complete(StageResult.of(Verdict.tempReject("451 4.3.0 Mail filter did not finish in time, try again later"),
+                        "stage deadline"))) {
+                    LOG.error("session={} {} did not finish within {} s; answered tempreject", id, s.eventName(),
+                            policy.stageDeadline(s).toSeconds());
+                }
+            });
+            f.whenComplete((r, e) -> alarm.cancel(false));
+        }
         return f;
     }
 

@@ -53,6 +53,22 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void dottedFilterVariablesGetTheSameClearError() {
+        PolicyLoader withLimits = new PolicyLoader(new FilterRegistry(List.of(new dev.mailgate.api.FilterFactory() {
+            public String type() { return "counter"; }
+            public dev.mailgate.api.Filter create(dev.mailgate.api.FilterSettings s, dev.mailgate.api.FilterServices v) {
+                var body = dev.mailgate.api.Var.integer("counter.bodySize", dev.mailgate.api.Scope.TRANSACTION, Stage.BODY_CHUNK, "");
+                return new dev.mailgate.api.Filter() {
+                    public java.util.Set<Stage> stages() { return java.util.Set.of(Stage.BODY_CHUNK); }
+                    public List<dev.mailgate.api.Var<?>> provides() { return List.of(body); }
+                };
+            }
+        })), Clock.systemUTC());
+        assertThatThrownBy(() -> withLimits.parse("p.yaml", "filters:\n  - counter: {}\nrules:\n  onConnect:\n    - if: counter.bodySize > 5\n      then: reject\n"))
+                .hasMessageContaining("'counter.bodySize' is set at onBodyChunk; a rule of onConnect cannot read it yet");
+    }
+
+    @Test
     void sameRuleIsAcceptedAtALaterEvent() {
         Policy p = loader.parse("p.yaml", "rules:\n  onRcptTo:\n    - if: mailFrom == \"a@b\"\n      then: reject\n");
         assertThat(p.rules(Stage.RCPT_TO).rules()).hasSize(1);

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SessionTest {
+    static final java.util.concurrent.atomic.AtomicBoolean RELEASE = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** A test filter whose behaviour at onMailFrom comes from its settings. */
     static final class Probe implements FilterFactory {
         public String type() { return "probe"; }
@@ -40,6 +42,11 @@ class SessionTest {
                         case "throw" -> throw new IllegalStateException("boom");
                         case "hang" -> {
                             Thread.sleep(60_000);
+                            yield Verdict.ACCEPT;
+                        }
+                        case "spin" -> {
+                            // ignores interrupts, as a broken filter might
+                            while (!RELEASE.get()) Thread.onSpinWait();
                             yield Verdict.ACCEPT;
                         }
                         case "report" -> {
@@ -191,6 +198,20 @@ class SessionTest {
         assertThat(r.verdict()).isEqualTo(Verdict.CONTINUE);
         assertThat(s.get(StandardVars.FINDINGS)).containsExactly("PROBE_TIMEOUT");
         assertThat(s.get(StandardVars.SCORE)).isEqualTo(3.0);
+    }
+
+    @Test
+    void aFilterIgnoringInterruptsStillGetsTheMtaAnAnswer() throws Exception {
+        RELEASE.set(false);
+        Session s = session("filters:\n  - probe: { mode: spin, timeout: 100ms }\n");
+        s.process(new SessionEvent.Connect("h", "192.0.2.1", 1, "", 0));
+        try {
+            StageResult r = s.dispatch(new SessionEvent.MailFrom("<a@b.test>", List.of())).get(30, TimeUnit.SECONDS);
+            assertThat(r.verdict()).isInstanceOf(Verdict.TempReject.class);
+            assertThat(r.decidedBy()).isEqualTo("stage deadline");
+        } finally {
+            RELEASE.set(true);
+        }
     }
 
     @Test
