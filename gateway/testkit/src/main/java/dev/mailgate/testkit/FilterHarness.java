@@ -43,6 +43,16 @@ public final class FilterHarness {
         return new FilterHarness(p);
     }
 
+    /**
+     * With explicit shared services (e.g. an in-process DNS resolver fed from zone text) instead
+     * of the ones found on the class path.
+     */
+    public static FilterHarness of(String policyYaml, InstantSource clock, List<dev.mailgate.api.ServiceFactory<?>> services,
+                                   FilterFactory... factories) {
+        Policy p = new PolicyLoader(new FilterRegistry(List.of(factories)), clock, services).parse("harness.yaml", policyYaml);
+        return new FilterHarness(p);
+    }
+
     /** Loads a policy only, to test that bad settings are refused. */
     public static Policy load(String policyYaml, FilterFactory... factories) {
         return new PolicyLoader(new FilterRegistry(List.of(factories)), Clock.systemUTC()).parse("harness.yaml", policyYaml);
