@@ -59,6 +59,13 @@ public interface KeyValueStore extends AutoCloseable {
      */
     CompletableFuture<WindowCount> countInWindow(String key, long cost, long limit, Duration window);
 
+    /**
+     * True if every operation completes before it returns (the memory store): a filter that only
+     * uses this store never waits for I/O and may say so ({@code Filter.blocking() == false}),
+     * which spares it a thread hand-off per event.
+     */
+    boolean completesImmediately();
+
     /** Which backend answers and how often it failed (for logs, metrics, tests). */
     StoreHealth health();
 

@@ -149,6 +149,11 @@ final class MemoryStore implements KeyValueStore {
     }
 
     @Override
+    public boolean completesImmediately() {
+        return true;
+    }
+
+    @Override
     public StoreHealth health() {
         return new StoreHealth("memory", false, 0, 0);
     }

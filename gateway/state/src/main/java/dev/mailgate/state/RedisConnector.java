@@ -23,15 +23,20 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one Lettuce connection of a Redis store, opened on first use (never at policy load, which
- * must work with nothing running) and asynchronously, so no caller blocks on a connect. Once open,
- * Lettuce reconnects by itself; while it is disconnected, commands fail at once
- * ({@code REJECT_COMMANDS}) instead of queueing, so the store can fall back without waiting. A
- * failed first connect is retried by the next operation that asks.
+ * must work with nothing running) and asynchronously, so no caller blocks on a connect.
+ *
+ * <p>A connection to one server (or to the master Sentinel names) is not reconnected in the
+ * background: when it dropped, the next operation the store lets through opens a new one (and
+ * asks Sentinel again), so reconnecting follows the store's {@code retry} and its log lines, not
+ * a reconnect loop of its own. A cluster connection keeps Lettuce's reconnection, which its node
+ * connections and topology refresh rely on. While disconnected, commands fail at once
+ * ({@code REJECT_COMMANDS}) instead of queueing, so the store can fall back without waiting.
  */
 final class RedisConnector implements AutoCloseable {
     private final RedisEndpoint endpoint;
     private final Duration timeout;
     private final Duration connectTimeout;
+    private final Duration reconnectAtMost;
     private final AtomicReference<CompletableFuture<Open>> current = new AtomicReference<>();
     private ClientResources resources;
     private AbstractRedisClient client;
@@ -39,20 +44,31 @@ final class RedisConnector implements AutoCloseable {
 
     private record Open(StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> commands) {}
 
-    RedisConnector(RedisEndpoint endpoint, Duration timeout, Duration connectTimeout) {
+    /**
+     * @param reconnectAtMost the longest pause between Lettuce's reconnect attempts of a cluster's
+     *                        node connections (the store's {@code retry}: reconnecting more often
+     *                        would only add log lines, as the store does not ask more often anyway)
+     */
+    RedisConnector(RedisEndpoint endpoint, Duration timeout, Duration connectTimeout, Duration reconnectAtMost) {
         this.endpoint = endpoint;
         this.timeout = timeout;
         this.connectTimeout = connectTimeout;
+        this.reconnectAtMost = reconnectAtMost;
     }
 
     /** The commands of the open connection, or a connect in progress; fails if the connect fails. */
     CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
         CompletableFuture<Open> f = current.get();
+        if (f != null && f.isDone() && !f.isCompletedExceptionally() && !f.join().connection().isOpen()) {
+            if (current.compareAndSet(f, null)) f.join().connection().closeAsync(); // dropped: open a new one
+            f = current.get();
+        }
         if (f == null || f.isCompletedExceptionally()) {
             CompletableFuture<Open> fresh = new CompletableFuture<>();
             if (current.compareAndSet(f, fresh)) connect(fresh);
             f = current.get();
         }
+        if (f == null) return CompletableFuture.failedFuture(new IllegalStateException("the store is closed"));
         return f.thenApply(Open::commands);
     }
 
@@ -83,8 +99,8 @@ final class RedisConnector implements AutoCloseable {
         resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
-                // quick at first (a restart takes a second), then no more than every 5 s
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
+                // quick at first (a restart takes a second), then no more often than the store retries
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), reconnectAtMost, 2, TimeUnit.MILLISECONDS))
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
@@ -103,7 +119,7 @@ final class RedisConnector implements AutoCloseable {
         } else {
             RedisClient c = RedisClient.create(resources);
             c.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
+                    .autoReconnect(false)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)

@@ -140,6 +140,11 @@ final class RedisStore implements KeyValueStore {
     }
 
     @Override
+    public boolean completesImmediately() {
+        return false;
+    }
+
+    @Override
     public StoreHealth health() {
         return new StoreHealth("redis", availability.isUp(), availability.failures(), availability.fallbacks());
     }

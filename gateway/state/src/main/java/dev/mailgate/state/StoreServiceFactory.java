@@ -77,7 +77,7 @@ public final class StoreServiceFactory implements ServiceFactory<KeyValueStore> 
                 local ? "using node-local state" : "failing the checks that need it (their onError applies)", retry, services.clock());
         // the fallback memory is the process's, per prefix: a reload keeps what was counted during an outage
         MemoryStore memory = MemoryStore.open(services.clock(), "redis-fallback:" + prefix, maxEntries);
-        return new RedisStore(new RedisConnector(endpoint, timeout, connectTimeout), prefix, availability, memory, local);
+        return new RedisStore(new RedisConnector(endpoint, timeout, connectTimeout, retry), prefix, availability, memory, local);
     }
 
     private static Duration positive(FilterSettings s, String key, Duration def) {

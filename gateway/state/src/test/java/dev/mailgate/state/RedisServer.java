@@ -56,7 +56,7 @@ final class RedisServer implements AutoCloseable {
         List<String> lines = List.of("bind 127.0.0.1", "port " + port, "dir " + dir, "daemonize no",
                 "logfile " + dir.resolve("sentinel.log"),
                 "sentinel monitor mymaster 127.0.0.1 " + masterPort + " 1",
-                "sentinel down-after-milliseconds mymaster 2000");
+                "sentinel down-after-milliseconds mymaster 1000", "sentinel failover-timeout mymaster 5000");
         RedisServer r = new RedisServer(dir, port, lines, true);
         r.launch();
         return r;

@@ -64,7 +64,7 @@ class RedisStoreIT extends StoreContract {
     /** A store with a prefix of its own, so tests never see each other's keys. */
     RedisStore store(String uri, boolean fallBackLocally, Duration timeout) {
         String prefix = "it" + PREFIXES.incrementAndGet() + ":";
-        RedisStore s = new RedisStore(new RedisConnector(RedisEndpoint.parse(uri), timeout, Duration.ofSeconds(1)), prefix,
+        RedisStore s = new RedisStore(new RedisConnector(RedisEndpoint.parse(uri), timeout, Duration.ofSeconds(1), Duration.ofSeconds(1)), prefix,
                 new Availability("redis store " + uri, "test", Duration.ofSeconds(10), clock),
                 MemoryStore.open(clock, "fallback-" + prefix, 10_000), fallBackLocally);
         open.add(s);

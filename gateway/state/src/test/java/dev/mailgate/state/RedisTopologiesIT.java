@@ -9,9 +9,12 @@ import dev.mailgate.testkit.mta.LocalPorts;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +30,11 @@ class RedisTopologiesIT {
     }
 
     private static RedisStore store(String uri) {
-        Clock clock = Clock.systemUTC();
-        return new RedisStore(new RedisConnector(RedisEndpoint.parse(uri), Duration.ofSeconds(2), Duration.ofSeconds(2)), "topo:",
+        return store(uri, Clock.systemUTC());
+    }
+
+    private static RedisStore store(String uri, InstantSource clock) {
+        return new RedisStore(new RedisConnector(RedisEndpoint.parse(uri), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2)), "topo:",
                 new Availability("redis store " + uri, "test", Duration.ofSeconds(10), clock),
                 MemoryStore.open(clock, "topologies", 10_000), false); // fail, not fall back: every answer must come from Redis
     }
@@ -42,6 +48,41 @@ class RedisTopologiesIT {
             assertThat(await(s.increment("n", 3, Duration.ofMinutes(1)))).isEqualTo(3);
             assertThat(master.cli("GET", "topo:k")).as("written to the master Sentinel named").isEqualTo("v");
             assertThat(s.health().failures()).isZero();
+        }
+    }
+
+    @Test
+    void afterAFailoverTheStoreFindsTheNewMasterThroughSentinel() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-03-01T10:00:00Z"));
+        try (RedisServer master = RedisServer.start(dir.resolve("master"));
+             RedisServer replica = RedisServer.start(dir.resolve("replica"), "replicaof 127.0.0.1 " + master.port());
+             RedisServer sentinel = RedisServer.sentinel(dir.resolve("sentinel"), master.port());
+             RedisStore s = store("redis-sentinel://127.0.0.1:" + sentinel.port() + "/0#mymaster", now::get)) {
+            await(s.put("k", "before", Duration.ofHours(1)));
+            // Sentinel learns about the replica from the master's INFO, which it polls every 10 s
+            within(Duration.ofSeconds(30), () -> sentinel.cli("SENTINEL", "REPLICAS", "mymaster").contains(Integer.toString(replica.port()))
+                    && replica.cli("GET", "topo:k").equals("before"));
+            master.stop();
+            within(Duration.ofSeconds(30), () -> sentinel.cli("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").contains(Integer.toString(replica.port())));
+            within(Duration.ofSeconds(30), () -> {
+                now.set(now.get().plusSeconds(11)); // past the store's retry interval
+                try {
+                    await(s.put("k", "after", Duration.ofHours(1)));
+                    return true;
+                } catch (StoreUnavailableException e) {
+                    return false;
+                }
+            });
+            assertThat(await(s.get("k"))).contains("after");
+            assertThat(replica.cli("GET", "topo:k")).as("written to the promoted replica").isEqualTo("after");
+        }
+    }
+
+    private static void within(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + limit);
+            Thread.sleep(200);
         }
     }
 

@@ -64,6 +64,12 @@ public final class AutobanFilter implements Filter {
         return Set.of(Stage.CONNECT, Stage.MAIL_FROM, Stage.RESET);
     }
 
+    /** Only a remote store makes this filter wait; on the memory store it runs inline. */
+    @Override
+    public boolean blocking() {
+        return !store.completesImmediately();
+    }
+
     @Override
     public List<Var<?>> provides() {
         return List.of(BANNED, STRIKES);
@@ -106,7 +112,7 @@ public final class AutobanFilter implements Filter {
             await(store.put(banKey(client.get()), Long.toString(until), o.banFor()));
             await(store.delete(strikeKey(client.get()))); // after the ban, the client starts from zero
             ctx.set(BANNED, true);
-            LOG.info("autoban {}: client {} ({}) banned until {} after {} strikes within {} s (last: {})", o.name(),
+            LOG.info("{}: client {} ({}) banned until {} after {} strikes within {} s (last: {})", o.name(),
                     ctx.get(StandardVars.REMOTE_SMTP_IP), client.get(), Instant.ofEpochMilli(until).truncatedTo(ChronoUnit.SECONDS),
                     strikes, o.window().toSeconds(), String.join(",", hits));
         } catch (StoreUnavailableException e) {

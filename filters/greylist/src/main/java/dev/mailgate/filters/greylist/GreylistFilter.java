@@ -71,6 +71,12 @@ public final class GreylistFilter implements Filter {
         return Set.of(o.stage());
     }
 
+    /** Only a remote store makes this filter wait; on the memory store it runs inline. */
+    @Override
+    public boolean blocking() {
+        return !store.completesImmediately();
+    }
+
     @Override
     public List<Var<?>> provides() {
         return List.of(STATUS, RETRY_IN, BYPASS);

@@ -4,6 +4,7 @@ package dev.mailgate.filters.greylist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailgate.api.Stage;
 import dev.mailgate.api.StandardVars;
 import dev.mailgate.api.Verdict;
 import dev.mailgate.core.session.StageResult;
@@ -259,6 +260,8 @@ class GreylistFilterTest {
         FilterHarness lenient = session(store + "filters:\n  - greylist: { onError: continue }\n", "192.0.2.1", "x@y.test");
         assertThat(lenient.rcptTo("bob@example.test").verdict()).as("mail flows, the findings tell why").isEqualTo(Verdict.CONTINUE);
         assertThat(lenient.get(StandardVars.FINDINGS)).contains("GREYLIST_TEMPERROR");
+        h.session().policy().close(); // the Redis client's threads
+        lenient.session().policy().close();
     }
 
     @Test
@@ -268,6 +271,17 @@ class GreylistFilterTest {
         FilterHarness h = session(policy, "192.0.2.1", "x@y.test");
         assertThat(reply(h.rcptTo("bob@example.test"))).contains("first delivery attempt");
         assertThat(h.get(StandardVars.FINDINGS)).containsExactly("GREYLIST_DEFERRED");
+        h.session().policy().close();
+    }
+
+    @Test
+    void onTheMemoryStoreTheCheckRunsInlineOnRedisOnAThreadOfItsOwn() {
+        try (var memory = FilterHarness.load(BASIC, new GreylistFilterFactory());
+             var redis = FilterHarness.load("services:\n  store: { type: redis, uri: \"redis://127.0.0.1:1/0\" }\n" + BASIC,
+                     new GreylistFilterFactory())) {
+            assertThat(memory.runsInline(Stage.RCPT_TO)).isTrue();
+            assertThat(redis.runsInline(Stage.RCPT_TO)).isFalse();
+        }
     }
 
     @Test

@@ -61,6 +61,12 @@ public final class RateLimitFilter implements Filter {
         return o.action() != Action.CONTINUE && stages().contains(stage);
     }
 
+    /** Only a remote store makes this filter wait; on the memory store it runs inline. */
+    @Override
+    public boolean blocking() {
+        return !store.completesImmediately();
+    }
+
     @Override
     public List<Var<?>> provides() {
         List<Var<?>> vars = new ArrayList<>(Dimension.values().length + 1);

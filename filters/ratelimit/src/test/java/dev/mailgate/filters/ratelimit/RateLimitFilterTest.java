@@ -172,6 +172,7 @@ class RateLimitFilterTest {
         FilterHarness h = session(policy, "192.0.2.1").mailFrom("a@x.test");
         assertThat(h.last().verdict()).isEqualTo(Verdict.CONTINUE);
         assertThat(h.get(StandardVars.FINDINGS)).containsExactly("RATELIMIT_TEMPERROR", "RATELIMIT_ERROR");
+        h.session().policy().close(); // the Redis client's threads
     }
 
     @Test

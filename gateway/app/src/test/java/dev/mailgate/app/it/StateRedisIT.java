@@ -106,7 +106,7 @@ class StateRedisIT {
     }
 
     @BeforeEach
-    void nextHour() {
+    void moveBeyondEveryWindowAndBan() {
         sink.clear();
         advance(Duration.ofHours(2)); // past every window and ban of the previous test
     }
