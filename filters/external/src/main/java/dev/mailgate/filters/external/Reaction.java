@@ -23,7 +23,7 @@ public record Reaction(Kind kind, String reply) {
 
     /** Reads {@code key} (and the reply under {@code replyKey}) from the filter's settings. */
     public static Reaction parse(FilterSettings s, String key, Kind defaultKind, String replyKey, String defaultReply) {
-        String word = s.string(key, defaultKind.name().toLowerCase(Locale.ROOT));
+        String word = key == null ? defaultKind.name().toLowerCase(Locale.ROOT) : s.string(key, defaultKind.name().toLowerCase(Locale.ROOT));
         Kind kind;
         try {
             kind = Kind.valueOf(word.toUpperCase(Locale.ROOT));
@@ -42,6 +42,11 @@ public record Reaction(Kind kind, String reply) {
             }
         }
         return new Reaction(kind, reply);
+    }
+
+    /** A reject whose reply is read from {@code replyKey} (checked to be a 5xx). */
+    public static Reaction reject(FilterSettings s, String replyKey, String defaultReply) {
+        return parse(s, null, Kind.REJECT, replyKey, defaultReply);
     }
 
     /**

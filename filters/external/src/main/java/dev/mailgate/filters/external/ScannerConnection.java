@@ -52,6 +52,9 @@ public final class ScannerConnection implements Closeable {
                 T t = work.run(this);
                 lastUsed = System.nanoTime();
                 return t;
+            } catch (RuntimeException e) {
+                close(); // half an exchange happened: the connection cannot be reused
+                throw e;
             } catch (IOException e) {
                 close();
                 if ((e instanceof ScannerException || e instanceof ScannerTimeoutException) && !alarm.fired()) throw e;
@@ -81,6 +84,12 @@ public final class ScannerConnection implements Closeable {
 
     public OutputStream out() {
         return out;
+    }
+
+    /** Flushes and half-closes: the scanner sees the end of the request, the answer can still be read. */
+    public void shutdownOutput() throws IOException {
+        out.flush();
+        channel.shutdownOutput();
     }
 
     public boolean isOpen() {

@@ -105,5 +105,21 @@ final class MailPath implements AutoCloseable {
         postfix.close();
         sink.close();
         gateway.close();
+        deleteTree(dir);
+    }
+
+    /** Best effort: daemons started by a test are stopped before, so nothing writes here any more. */
+    static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            });
+        } catch (java.io.IOException ignored) {
+            // already gone
+        }
     }
 }

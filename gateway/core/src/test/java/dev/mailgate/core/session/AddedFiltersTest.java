@@ -30,6 +30,8 @@ class AddedFiltersTest {
     /** Calls seen by every scanner instance: "name:event". */
     static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
 
+    static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
     /** A scanner whose answer at onDataReceived depends on the subject; it publishes the seeds' variables. */
     static final class Scanner implements FilterFactory {
         public String type() { return "scanner"; }
@@ -42,7 +44,10 @@ class AddedFiltersTest {
             Var<String> result = Var.string(name + ".result", Scope.TRANSACTION, Stage.DATA_RECEIVED, "result");
             Var<String> action = Var.string(name + ".action", Scope.TRANSACTION, Stage.DATA_RECEIVED, "action");
             Var<String> explanation = Var.string(name + ".explanation", Scope.TRANSACTION, Stage.DATA_RECEIVED, "explanation");
-            return new Filter() {
+            abstract class Closeable implements Filter, AutoCloseable {}
+            return new Closeable() {
+                public void close() { CLOSED.incrementAndGet(); }
+
                 public Set<Stage> stages() { return Set.of(Stage.DATA_RECEIVED, Stage.RESET); }
 
                 public List<Var<?>> provides() { return List.of(result, action, explanation); }
@@ -184,6 +189,26 @@ class AddedFiltersTest {
         assertThat(p.runsInline(Stage.MAIL_FROM)).isTrue();
         assertThat(p.describe()).contains("addFilter av-one (scanner").contains("executeFilters av-*").contains("addFilter av-one");
         assertThat(p.variables()).containsKeys("av-one.result", "addFilterResult", "filterNamePattern");
+    }
+
+    @Test
+    void namePatternsAreTheSeedsWildcards() {
+        var p = dev.mailgate.core.policy.NamePattern.compile("clam*, spam?d,rspamd");
+        assertThat(p.matches("clamav")).isTrue();
+        assertThat(p.matches("spamsd")).isTrue();
+        assertThat(p.matches("rspamd")).isTrue();
+        assertThat(p.matches("spamd")).isFalse();
+        assertThat(p.matches("xclam")).isFalse();
+        assertThat(dev.mailgate.core.policy.NamePattern.compile("a.b").matches("axb")).as("a dot is a dot").isFalse();
+        assertThat(dev.mailgate.core.policy.NamePattern.compile("").matches("")).isFalse();
+    }
+
+    @Test
+    void retiringThePolicyClosesItsFilters() {
+        int before = CLOSED.get();
+        Policy p = load(SEED_POLICY);
+        p.close();
+        assertThat(CLOSED.get()).isEqualTo(before + 1);
     }
 
     @Test

@@ -64,7 +64,8 @@ public final class ClamdClient implements AutoCloseable {
             try {
                 return exchange(reused, message, a);
             } catch (IOException e) {
-                if (a.replyStarted || Thread.currentThread().isInterrupted()) throw e;
+                // a timeout is no stale connection: retrying would only double the wait
+                if (a.replyStarted || e instanceof java.net.SocketTimeoutException || Thread.currentThread().isInterrupted()) throw e;
                 // the daemon closed the idle session: one more try on a fresh connection
             }
         }

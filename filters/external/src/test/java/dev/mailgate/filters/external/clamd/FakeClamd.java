@@ -35,6 +35,10 @@ final class FakeClamd implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger largestChunk = new AtomicInteger();
     volatile Mode mode = Mode.NORMAL;
+    /** False: keep only the size and a digest of each stream (for messages too large to keep). */
+    volatile boolean keepStreams = true;
+    final List<Long> sizes = new CopyOnWriteArrayList<>();
+    final List<String> digests = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
     private final Path socketFile;
     private final Thread acceptor;
@@ -89,14 +93,21 @@ final class FakeClamd implements AutoCloseable {
                     case "zEND" -> { return; }
                     case "zINSTREAM" -> {
                         request++;
-                        byte[] data = readStream(in);
+                        boolean infected;
+                        if (keepStreams) {
+                            byte[] data = readStream(in);
+                            streams.add(data);
+                            infected = new String(data, StandardCharsets.ISO_8859_1).contains(SIGNATURE);
+                        } else {
+                            infected = false;
+                            countStream(in);
+                        }
                         if (mode == Mode.HANG) {
                             Thread.sleep(60_000);
                             return;
                         }
-                        streams.add(data);
                         String answer = mode == Mode.SIZE_LIMIT ? "INSTREAM size limit exceeded. ERROR"
-                                : new String(data, StandardCharsets.ISO_8859_1).contains(SIGNATURE) ? "stream: Fake.Test-Signature FOUND" : "stream: OK";
+                                : infected ? "stream: Fake.Test-Signature FOUND" : "stream: OK";
                         out.write(((session ? request + ": " : "") + answer + "\0").getBytes(StandardCharsets.US_ASCII));
                         if (!session || mode == Mode.CLOSE_IDLE_SESSIONS) return;
                     }
@@ -134,6 +145,31 @@ final class FakeClamd implements AutoCloseable {
             largestChunk.accumulateAndGet(n, Math::max);
             b.write(in.readNBytes(n));
         }
+    }
+
+    private void countStream(DataInputStream in) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long total = 0;
+        byte[] buf = new byte[65536];
+        while (true) {
+            int n = in.readInt();
+            if (n == 0) break;
+            largestChunk.accumulateAndGet(n, Math::max);
+            for (int left = n; left > 0; ) {
+                int r = in.read(buf, 0, Math.min(left, buf.length));
+                if (r < 0) throw new EOFException();
+                md.update(buf, 0, r);
+                left -= r;
+                total += r;
+            }
+        }
+        sizes.add(total);
+        digests.add(java.util.HexFormat.of().formatHex(md.digest()));
     }
 
     @Override
