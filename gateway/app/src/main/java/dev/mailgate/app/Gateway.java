@@ -7,6 +7,7 @@ import dev.mailgate.core.policy.ListenerConfig;
 import dev.mailgate.core.policy.Policy;
 import dev.mailgate.core.policy.PolicyException;
 import dev.mailgate.milter.server.MilterServer;
+import dev.mailgate.smtp.server.SmtpProxyServer;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ public final class Gateway implements AutoCloseable {
     private final Supplier<Policy> source;
     private final Pipeline pipeline;
     private final MilterServer milter;
+    /** Started only when the policy has smtp listeners. */
+    private SmtpProxyServer smtp;
     private final List<SocketAddress> bound = new ArrayList<>();
 
     private Gateway(Supplier<Policy> source, Policy first) {
@@ -45,7 +48,14 @@ public final class Gateway implements AutoCloseable {
             List<ListenerConfig> listeners = first.listeners().isEmpty()
                     ? List.of(new ListenerConfig("milter", ListenAddress.parse(DEFAULT_LISTENER), null, null, null))
                     : first.listeners();
-            for (ListenerConfig l : listeners) g.bound.add(g.milter.bind(l));
+            for (ListenerConfig l : listeners) {
+                if (l.isSmtp()) {
+                    if (g.smtp == null) g.smtp = new SmtpProxyServer(g.pipeline, Math.max(1, Runtime.getRuntime().availableProcessors()));
+                    g.bound.add(g.smtp.bind(l));
+                } else {
+                    g.bound.add(g.milter.bind(l));
+                }
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
             g.close();
             throw e;
@@ -93,6 +103,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         milter.close();
+        if (smtp != null) smtp.close();
         pipeline.policy().close();
     }
 }

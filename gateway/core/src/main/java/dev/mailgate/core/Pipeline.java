@@ -19,6 +19,7 @@ public final class Pipeline {
     private final AtomicReference<Policy> policy;
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("session-", 0).factory());
     private final AtomicLong sessions = new AtomicLong();
+    private final java.util.List<java.util.function.Consumer<Session>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Pipeline(Policy policy) {
         this.policy = new AtomicReference<>(Objects.requireNonNull(policy));
@@ -36,7 +37,17 @@ public final class Pipeline {
     /** A new session on the current policy; {@code macros} is how the front end exposes MTA macros. */
     public Session open(String frontEnd, MacroSource macros) {
         String id = frontEnd + "-" + Long.toString(sessions.incrementAndGet(), 36);
-        return new Session(id, policy.get(), macros, threads);
+        Session s = new Session(id, policy.get(), macros, threads);
+        for (var o : observers) o.accept(s);
+        return s;
+    }
+
+    /**
+     * Calls {@code observer} with every session opened from now on, on the opening thread.
+     * For tests and traces that compare what sessions saw (e.g. milter / SMTP proxy parity).
+     */
+    public void observeSessions(java.util.function.Consumer<Session> observer) {
+        observers.add(Objects.requireNonNull(observer));
     }
 
     public long sessionsOpened() {

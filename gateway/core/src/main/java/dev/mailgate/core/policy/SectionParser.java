@@ -20,15 +20,14 @@ final class SectionParser {
         List<ListenerConfig> out = new ArrayList<>();
         for (Node item : items) {
             Map<String, Yaml.Entry> m = y.mapping(item, "a listener");
+            if (m.containsKey("smtp")) {
+                out.add(smtpListener(y, item, m));
+                continue;
+            }
             y.allowOnly(m, "a listener", List.of("milter", "mode", "owner", "group"));
             Yaml.Entry addr = m.get("milter");
-            if (addr == null) throw y.error(item, "a listener needs 'milter: inet:host:port' or 'milter: unix:/path'");
-            ListenAddress address;
-            try {
-                address = ListenAddress.parse(y.scalar(addr.value(), "milter"));
-            } catch (IllegalArgumentException e) {
-                throw y.error(addr.value(), e.getMessage());
-            }
+            if (addr == null) throw y.error(item, "a listener needs 'milter: inet:host:port', 'milter: unix:/path' or 'smtp: inet:host:port'");
+            ListenAddress address = address(y, addr.value(), "milter");
             String mode = m.containsKey("mode") ? y.scalar(m.get("mode").value(), "mode") : null;
             if (mode != null && !mode.matches("0?[0-7]{3}")) throw y.error(m.get("mode").value(), "mode must be octal permission bits such as 0660, not '" + mode + "'");
             boolean unixOnly = mode != null || m.containsKey("owner") || m.containsKey("group");
@@ -38,6 +37,39 @@ final class SectionParser {
                     m.containsKey("group") ? y.scalar(m.get("group").value(), "group") : null));
         }
         return out;
+    }
+
+    private static ListenAddress address(Yaml y, Node node, String what) {
+        try {
+            return ListenAddress.parse(y.scalar(node, what));
+        } catch (IllegalArgumentException e) {
+            throw y.error(node, e.getMessage());
+        }
+    }
+
+    /** {@code - smtp: inet:host:port} with the proxy's settings next to it; nothing is bound or resolved here. */
+    private static ListenerConfig smtpListener(Yaml y, Node item, Map<String, Yaml.Entry> m) {
+        y.allowOnly(m, "an smtp listener", List.of("smtp", "downstream", "xclient", "hostname", "greeting", "maxLineLength",
+                "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout"));
+        ListenAddress address = address(y, m.get("smtp").value(), "smtp");
+        if (address.isUnix()) throw y.error(m.get("smtp").value(), "an smtp listener needs inet:host:port");
+        if (!m.containsKey("downstream")) throw y.error(item, "an smtp listener needs 'downstream: inet:host:port' (the MTA to relay to)");
+        ListenAddress down = address(y, m.get("downstream").value(), "downstream");
+        SmtpProxySettings d = SmtpProxySettings.of(down.isUnix() ? ListenAddress.parse("inet:127.0.0.1:25") : down);
+        try {
+            return new ListenerConfig("smtp", address, null, null, null, new SmtpProxySettings(down,
+                    m.containsKey("xclient") ? y.bool(m.get("xclient").value(), "xclient") : d.xclient(),
+                    m.containsKey("hostname") ? y.scalar(m.get("hostname").value(), "hostname") : d.hostname(),
+                    m.containsKey("greeting") ? y.scalar(m.get("greeting").value(), "greeting") : null,
+                    m.containsKey("maxLineLength") ? (int) y.integer(m.get("maxLineLength").value(), "maxLineLength") : d.maxLineLength(),
+                    m.containsKey("maxDataSize") ? y.size(m.get("maxDataSize").value(), "maxDataSize") : d.maxDataSize(),
+                    m.containsKey("maxConnectionsPerIp") ? (int) y.integer(m.get("maxConnectionsPerIp").value(), "maxConnectionsPerIp") : 0,
+                    m.containsKey("commandTimeout") ? y.duration(m.get("commandTimeout").value(), "commandTimeout") : d.commandTimeout(),
+                    m.containsKey("dataTimeout") ? y.duration(m.get("dataTimeout").value(), "dataTimeout") : d.dataTimeout(),
+                    m.containsKey("downstreamTimeout") ? y.duration(m.get("downstreamTimeout").value(), "downstreamTimeout") : d.downstreamTimeout()));
+        } catch (IllegalArgumentException e) {
+            throw y.error(item, e.getMessage());
+        }
     }
 
     static MilterSettings milter(Yaml y, Node node) {

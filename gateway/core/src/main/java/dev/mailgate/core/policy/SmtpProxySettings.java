@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.core.policy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of one SMTP proxy listener ({@code - smtp: inet:host:port} in {@code listen:}).
+ *
+ * @param downstream          the MTA every client session is relayed to ({@code inet:host:port})
+ * @param xclient             send Postfix XCLIENT so the downstream sees the real client
+ * @param hostname            our name in the greeting and EHLO reply
+ * @param greeting            text after "220 " (default: hostname + " ESMTP")
+ * @param maxLineLength       longest command line accepted, CRLF included (RFC 5321: at least 512)
+ * @param maxDataSize         largest message accepted and advertised as SIZE (bytes)
+ * @param maxConnectionsPerIp concurrent sessions allowed per client address (0 = no limit)
+ * @param commandTimeout      client idle time allowed between commands (RFC 5321 4.5.3.2.7: 5 min)
+ * @param dataTimeout         client idle time allowed inside DATA (RFC 5321 4.5.3.2.6: 3 min per block)
+ * @param downstreamTimeout   longest wait for a downstream reply before the client gets 451/421
+ */
+public record SmtpProxySettings(ListenAddress downstream, boolean xclient, String hostname, String greeting,
+                                int maxLineLength, long maxDataSize, int maxConnectionsPerIp,
+                                Duration commandTimeout, Duration dataTimeout, Duration downstreamTimeout) {
+    public static final int DEFAULT_MAX_LINE = 2048;
+    public static final long DEFAULT_MAX_DATA = 25L << 20;
+
+    public SmtpProxySettings {
+        Objects.requireNonNull(downstream, "downstream");
+        if (downstream.isUnix()) throw new IllegalArgumentException("the downstream must be inet:host:port");
+        if (maxLineLength < 512 || maxLineLength > 65536) throw new IllegalArgumentException("maxLineLength must be 512..65536");
+        if (maxDataSize < 1024) throw new IllegalArgumentException("maxDataSize must be at least 1KiB");
+        if (hostname == null || hostname.isBlank() || !hostname.matches("[A-Za-z0-9.\\-\\[\\]:]+")) {
+            throw new IllegalArgumentException("hostname '" + hostname + "' is not a host name");
+        }
+        if (greeting == null || greeting.isBlank()) greeting = hostname + " ESMTP";
+        if (greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) throw new IllegalArgumentException("greeting must be one line");
+    }
+
+    /** The defaults for a downstream, as the proxy uses them when a listener names nothing else. */
+    public static SmtpProxySettings of(ListenAddress downstream) {
+        return new SmtpProxySettings(downstream, true, defaultHostname(), null, DEFAULT_MAX_LINE, DEFAULT_MAX_DATA, 0,
+                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5));
+    }
+
+    static String defaultHostname() {
+        // the kernel's name, not a DNS lookup: a policy must load offline
+        try {
+            String h = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            return h.matches("[A-Za-z0-9.\\-]+") ? h : "localhost";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "localhost";
+        }
+    }
+}

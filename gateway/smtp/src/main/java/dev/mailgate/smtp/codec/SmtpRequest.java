@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.smtp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+import java.util.Locale;
+
+/** What {@link SmtpServerDecoder} produces: a command line, a piece of message content, or the end of it. */
+public sealed interface SmtpRequest {
+
+    /**
+     * One command line without its CRLF.
+     *
+     * @param verb     upper-cased first word ("MAIL", "EHLO")
+     * @param argument the rest after the first space, unchanged (may be empty)
+     */
+    record Command(String verb, String argument) implements SmtpRequest {
+        public static Command parse(String line) {
+            int sp = line.indexOf(' ');
+            String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
+            return new Command(verb, sp < 0 ? "" : line.substring(sp + 1));
+        }
+
+        /** The line as the client wrote it (verb normalised to upper case). */
+        public String line() {
+            return argument.isEmpty() ? verb : verb + " " + argument;
+        }
+    }
+
+    /** Message content with dot-stuffing removed and CRLF line ends; the receiver releases it. */
+    final class Content extends DefaultByteBufHolder implements SmtpRequest {
+        public Content(ByteBuf data) {
+            super(data);
+        }
+    }
+
+    /** The final {@code <CRLF>.<CRLF>} of the message was seen. */
+    record EndOfData() implements SmtpRequest {
+        public static final EndOfData INSTANCE = new EndOfData();
+    }
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.smtp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Server-side SMTP framing: command lines and DATA content, strictly.
+ *
+ * <p><b>Commands.</b> A line ends only at CRLF and is at most {@code maxLineLength} bytes, CRLF
+ * included; a bare CR, a bare LF, a NUL or a longer line is a {@link SmtpCodecException}. After
+ * each command the decoder <em>pauses</em>: nothing more is decoded until the session handler has
+ * answered and calls {@link #resume()} or, after a 354, {@link #startData()}. So pipelined bytes
+ * that follow DATA are only read as content once the proxy has really agreed to take content, and
+ * commands are answered strictly in order.
+ *
+ * <p><b>Content.</b> A byte-level state machine: the message ends only at {@code CRLF . CRLF}
+ * (the CRLF before the dot being the end of the previous line, or the 354 for an empty message);
+ * a CR not followed by LF and an LF not preceded by CR are refused, like Postfix's
+ * {@code smtpd_forbid_bare_newline = normalize/reject}, because every published SMTP smuggling
+ * variant ({@code <LF>.<LF>}, {@code <CR><LF>.<LF>}, {@code <LF>.<CR><LF>}, {@code <CR>.<CR>},
+ * {@code <CR><LF>.<CR>} ...) needs one of them. Leading dots are un-stuffed (RFC 5321 4.5.2); every
+ * other byte, 8-bit ones included, passes unchanged. Content is emitted in pieces of at most
+ * {@link #MAX_CHUNK} bytes.
+ */
+public final class SmtpServerDecoder extends ByteToMessageDecoder {
+    public static final int MAX_CHUNK = 64 * 1024;
+
+    private enum Mode { COMMAND, PAUSED, DATA }
+
+    /** Where we are inside a content line. */
+    private enum Line { START, MIDDLE, CR, DOT, DOT_CR }
+
+    private final int maxLineLength;
+    private Mode mode = Mode.COMMAND;
+    private Line line = Line.START;
+    private ChannelHandlerContext ctx;
+
+    /** @param maxLineLength longest command line in bytes including CRLF (RFC 5321 4.5.3.1.4: at least 512) */
+    public SmtpServerDecoder(int maxLineLength) {
+        if (maxLineLength < 512) throw new IllegalArgumentException("maxLineLength must be at least 512 (RFC 5321), got " + maxLineLength);
+        this.maxLineLength = maxLineLength;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /** The last command was answered: decode the next one. Call on the event loop. */
+    public void resume() {
+        mode = Mode.COMMAND;
+        redecode();
+    }
+
+    /** 354 was sent: what follows is message content. Call on the event loop. */
+    public void startData() {
+        mode = Mode.DATA;
+        line = Line.START;
+        redecode();
+    }
+
+    /** True while the decoder waits for {@link #resume()} or {@link #startData()}. */
+    public boolean isPaused() {
+        return mode == Mode.PAUSED;
+    }
+
+    private void redecode() {
+        // bytes pipelined behind the last command are already here: decode them now rather
+        // than waiting for the client to send more (it may be waiting for us)
+        if (ctx != null && internalBuffer().isReadable()) {
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        switch (mode) {
+            case PAUSED -> { }
+            case COMMAND -> command(in, out);
+            case DATA -> content(in, out);
+        }
+    }
+
+    private void command(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int limit = Math.min(in.writerIndex(), start + maxLineLength);
+        for (int i = start; i < limit; i++) {
+            byte b = in.getByte(i);
+            if (b == '\n') throw fail("500 5.5.2 Error: bare <LF> received");
+            if (b == 0) throw fail("500 5.5.2 Error: NUL character in command");
+            if (b == '\r') {
+                if (i + 2 - start > maxLineLength) break; // CRLF would end past the limit
+                if (i + 1 >= in.writerIndex()) return; // wait for the byte after CR
+                if (in.getByte(i + 1) != '\n') throw fail("500 5.5.2 Error: bare <CR> received");
+                String text = in.toString(start, i - start, StandardCharsets.UTF_8);
+                in.readerIndex(i + 2);
+                mode = Mode.PAUSED;
+                out.add(SmtpRequest.Command.parse(text));
+                return;
+            }
+        }
+        if (in.writerIndex() - start >= maxLineLength) throw fail("500 5.5.2 Error: line too long (at most " + maxLineLength + " bytes)");
+    }
+
+    private void content(ByteBuf in, List<Object> out) {
+        ByteBuf chunk = null;
+        try {
+            while (in.isReadable()) {
+                if (chunk == null) chunk = ctx().alloc().buffer(Math.min(in.readableBytes() + 2, MAX_CHUNK));
+                byte b = in.readByte();
+                switch (line) {
+                    case START -> {
+                        if (b == '.') line = Line.DOT;
+                        else plain(b, chunk);
+                    }
+                    case MIDDLE -> plain(b, chunk);
+                    case CR -> {
+                        if (b != '\n') throw fail("550 5.5.2 Error: bare <CR> received in message content");
+                        chunk.writeByte('\r').writeByte('\n');
+                        line = Line.START;
+                    }
+                    case DOT -> {
+                        if (b == '\r') {
+                            line = Line.DOT_CR;
+                        } else {
+                            // a stuffed dot: the first one goes, the rest of the line is content
+                            line = Line.MIDDLE;
+                            plain(b, chunk);
+                        }
+                    }
+                    case DOT_CR -> {
+                        if (b != '\n') throw fail("550 5.5.2 Error: bare <CR> received in message content");
+                        mode = Mode.PAUSED;
+                        line = Line.START;
+                        if (chunk.isReadable()) out.add(new SmtpRequest.Content(chunk));
+                        else chunk.release();
+                        chunk = null;
+                        out.add(SmtpRequest.EndOfData.INSTANCE);
+                        return;
+                    }
+                }
+                if (chunk.readableBytes() >= MAX_CHUNK - 2) {
+                    out.add(new SmtpRequest.Content(chunk));
+                    chunk = null;
+                }
+            }
+            if (chunk != null && chunk.isReadable()) {
+                out.add(new SmtpRequest.Content(chunk));
+                chunk = null;
+            }
+        } finally {
+            if (chunk != null) chunk.release();
+        }
+    }
+
+    /** A byte inside a line: CR starts the line end, LF alone is refused, anything else is content. */
+    private void plain(byte b, ByteBuf chunk) {
+        if (b == '\r') {
+            line = Line.CR;
+        } else if (b == '\n') {
+            throw fail("550 5.5.2 Error: bare <LF> received in message content");
+        } else {
+            chunk.writeByte(b);
+            line = Line.MIDDLE;
+        }
+    }
+
+    private ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    private SmtpCodecException fail(String reply) {
+        mode = Mode.PAUSED; // never decode past a framing error
+        return new SmtpCodecException(reply);
+    }
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.smtp.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One SMTP client connection to the downstream MTA, owned by one client session and living on
+ * that session's event loop (so no locks, and every future here completes on that loop). Reads are
+ * manual ({@code AUTO_READ} off): a reply is read only while one is awaited. Each awaited reply has
+ * a deadline; a timeout or a lost connection fails every waiting future and closes the connection,
+ * and the session then tells its client 421/451: nothing is acknowledged that the downstream did
+ * not accept.
+ */
+public final class Downstream {
+    private final Channel channel;
+    private final Duration timeout;
+    private final Deque<CompletableFuture<Reply>> waiting = new ArrayDeque<>();
+    private ScheduledFuture<?> alarm;
+    private Throwable broken;
+
+    private Downstream(Channel channel, Duration timeout) {
+        this.channel = channel;
+        this.timeout = timeout;
+    }
+
+    /** Connects on {@code loop} and completes with the connection once the greeting was read. */
+    public static CompletableFuture<Connected> connect(EventLoop loop, Class<? extends Channel> type, InetSocketAddress address,
+                                                        Duration timeout) {
+        CompletableFuture<Connected> result = new CompletableFuture<>();
+        Downstream[] holder = new Downstream[1];
+        CompletableFuture<Reply> greeting = new CompletableFuture<>();
+        Bootstrap b = new Bootstrap().group(loop).channel(type)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        holder[0] = new Downstream(ch, timeout);
+                        holder[0].waiting.add(greeting);
+                        ch.pipeline().addLast("replies", new ReplyDecoder());
+                        ch.pipeline().addLast("relay", holder[0].new Handler());
+                    }
+                });
+        b.connect(address).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(new IOException("cannot connect to the downstream MTA " + address + ": " + f.cause().getMessage(), f.cause()));
+                return;
+            }
+            holder[0].expect();
+            greeting.whenComplete((g, e) -> {
+                if (e != null) result.completeExceptionally(e);
+                else result.complete(new Connected(holder[0], g));
+            });
+        });
+        return result;
+    }
+
+    /** A connection and the greeting it began with. */
+    public record Connected(Downstream downstream, Reply greeting) {}
+
+    /** Sends one command line (CRLF is added) and completes with its reply. */
+    public CompletableFuture<Reply> command(String line) {
+        return send(ByteBufUtil.writeUtf8(channel.alloc(), line + "\r\n"));
+    }
+
+    /** Sends raw bytes (message content with its final dot) and completes with the reply to them. */
+    public CompletableFuture<Reply> send(ByteBuf bytes) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        if (broken != null || !channel.isActive()) {
+            bytes.release();
+            f.completeExceptionally(broken != null ? broken : new IOException("the downstream connection is closed"));
+            return f;
+        }
+        waiting.add(f);
+        channel.writeAndFlush(bytes).addListener(w -> {
+            if (!w.isSuccess()) fail(new IOException("cannot write to the downstream MTA: " + w.cause().getMessage(), w.cause()));
+        });
+        expect();
+        return f;
+    }
+
+    /** Says QUIT without waiting, then closes. */
+    public void quit() {
+        if (channel.isActive() && broken == null) {
+            channel.writeAndFlush(ByteBufUtil.writeAscii(channel.alloc(), "QUIT\r\n")).addListener(f -> channel.close());
+        } else {
+            channel.close();
+        }
+    }
+
+    public boolean isUsable() {
+        return broken == null && channel.isActive();
+    }
+
+    private void expect() {
+        if (alarm == null) {
+            alarm = channel.eventLoop().schedule(() -> {
+                alarm = null;
+                fail(new TimeoutException("the downstream MTA did not answer within " + timeout.toSeconds() + " s"));
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        channel.read();
+    }
+
+    private void fail(Throwable cause) {
+        if (broken == null) broken = cause;
+        if (alarm != null) {
+            alarm.cancel(false);
+            alarm = null;
+        }
+        while (!waiting.isEmpty()) waiting.poll().completeExceptionally(broken);
+        channel.close();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Reply> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Reply reply) {
+            CompletableFuture<Reply> f = waiting.poll();
+            if (alarm != null) {
+                alarm.cancel(false);
+                alarm = null;
+            }
+            if (!waiting.isEmpty()) expect();
+            if (f != null) f.complete(reply);
+            // a reply nobody asked for (e.g. 421 before closing) is dropped: the close follows
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (!waiting.isEmpty()) ctx.read(); // a reply may span several reads
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            fail(new IOException("the downstream MTA closed the connection"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(cause);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.smtp.server;
+
+import dev.mailgate.core.session.SessionEvent;
+import dev.mailgate.smtp.codec.SmtpRequest;
+import dev.mailgate.smtp.relay.Reply;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HELO and EHLO: runs onEhlo, then introduces the real client to the downstream with Postfix's
+ * XCLIENT (which makes Postfix start a new session and greet again, so the client's HELO/EHLO is
+ * sent after it), and answers the client with our own capabilities: PIPELINING, SIZE,
+ * ENHANCEDSTATUSCODES always; 8BITMIME, SMTPUTF8 and DSN only when the downstream has them,
+ * since their parameters are passed through to it unchanged.
+ */
+final class HeloCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(HeloCommands.class);
+
+    private final ProxySession s;
+    private boolean xclientSent;
+    private Reply downstreamEhlo;
+
+    HeloCommands(ProxySession s) {
+        this.s = s;
+    }
+
+    CompletableFuture<After> hello(SmtpRequest.Command c, boolean ehlo) {
+        String name = c.argument().strip();
+        if (name.isEmpty() || name.contains(" ")) return s.answer("501 5.5.4 Syntax: " + c.verb() + " hostname\r\n");
+        CompletableFuture<Void> reset = CompletableFuture.completedFuture(null);
+        if (s.envelope.inTransaction) {
+            // RFC 5321 4.1.4: a second EHLO ends the transaction, here and downstream
+            s.envelope.clear();
+            reset = s.dispatch(new SessionEvent.Reset()).thenCompose(r -> s.downstream.command("RSET")).thenApply(r -> null);
+        }
+        return reset.thenCompose(x -> s.dispatch(new SessionEvent.Ehlo(name, ehlo))).thenCompose(r -> {
+            if (Replies.isRefusal(r.verdict())) {
+                if (Replies.disconnects(r.verdict())) {
+                    s.close(Replies.refusal(r.verdict()));
+                    return CompletableFuture.completedFuture(After.CLOSE);
+                }
+                return s.answer(Replies.refusal(r.verdict()));
+            }
+            return introduce(name, ehlo).thenCompose(x -> s.downstream.command((ehlo ? "EHLO " : "HELO ") + name)).thenApply(reply -> {
+                if (!reply.isPositive()) {
+                    s.reply(reply.toWire());
+                    return After.NEXT_COMMAND;
+                }
+                s.heloName = name;
+                if (ehlo) downstreamEhlo = reply;
+                s.reply(ehlo ? capabilities() : "250 " + s.settings.hostname() + "\r\n");
+                return After.NEXT_COMMAND;
+            });
+        });
+    }
+
+    /** XCLIENT once per session; a downstream that refuses it still gets the mail, with our address. */
+    private CompletableFuture<Void> introduce(String helo, boolean ehlo) {
+        if (!s.settings.xclient() || xclientSent) return CompletableFuture.completedFuture(null);
+        xclientSent = true;
+        return s.downstream.command(xclient(s.client, s.local, helo, ehlo)).thenAccept(r -> {
+            if (r.code() != 220) {
+                LOG.warn("downstream {} refused XCLIENT ({}); it will see the proxy as the client. Postfix needs "
+                        + "smtpd_authorized_xclient_hosts to include this host", s.settings.downstream(), r);
+            }
+        });
+    }
+
+    /** Postfix XCLIENT with the real client's facts; values are xtext (RFC 3461) encoded. */
+    static String xclient(InetSocketAddress client, InetSocketAddress local, String helo, boolean ehlo) {
+        String addr = client.getAddress() instanceof Inet6Address ? "IPV6:" + client.getAddress().getHostAddress() : client.getAddress().getHostAddress();
+        String dest = local.getAddress() instanceof Inet6Address ? "IPV6:" + local.getAddress().getHostAddress() : local.getAddress().getHostAddress();
+        // NAME: no PTR lookup in the proxy; Postfix then applies its unknown-client rules
+        return "XCLIENT ADDR=" + xtext(addr) + " NAME=[UNAVAILABLE] PORT=" + client.getPort()
+                + " PROTO=" + (ehlo ? "ESMTP" : "SMTP") + " HELO=" + xtext(helo)
+                + " DESTADDR=" + xtext(dest) + " DESTPORT=" + local.getPort();
+    }
+
+    static String xtext(String value) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c < 33 || c > 126 || c == '+' || c == '=') sb.append('+').append(String.format("%02X", c));
+            else sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    private String capabilities() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("250-").append(s.settings.hostname()).append("\r\n");
+        sb.append("250-PIPELINING\r\n");
+        sb.append("250-SIZE ").append(s.settings.maxDataSize()).append("\r\n");
+        for (String ext : new String[] {"8BITMIME", "SMTPUTF8", "DSN"}) {
+            if (downstreamEhlo != null && downstreamEhlo.hasKeyword(ext)) sb.append("250-").append(ext).append("\r\n");
+        }
+        sb.append("250 ENHANCEDSTATUSCODES\r\n");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.smtp.server;
+
+import dev.mailgate.api.Modification;
+import dev.mailgate.api.Verdict;
+import dev.mailgate.core.session.StageResult;
+import dev.mailgate.smtp.relay.Reply;
+import io.netty.buffer.ByteBuf;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the end-of-data verdict on the downstream:
+ * <ul>
+ * <li>reject / tempreject: RSET downstream (it has only MAIL and RCPT), the client gets the refusal;</li>
+ * <li>discard: RSET downstream, the client gets 250;</li>
+ * <li>accept / continue: when the sender or the recipients changed, RSET and the envelope is sent
+ *     again; then DATA, the (edited) message and the final dot, and the downstream's own reply to
+ *     the dot is the client's reply, so the client is told 250 only when the downstream said 250.</li>
+ * </ul>
+ */
+final class MessageDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageDelivery.class);
+
+    private final ProxySession s;
+
+    MessageDelivery(ProxySession s) {
+        this.s = s;
+    }
+
+    CompletableFuture<After> deliver(StageResult r, MessageAssembler m) {
+        Verdict v = r.verdict();
+        if (Replies.isRefusal(v)) {
+            return s.downstream.command("RSET").thenApply(x -> {
+                if (Replies.disconnects(v)) {
+                    s.close(Replies.refusal(v));
+                    return After.CLOSE;
+                }
+                s.reply(Replies.refusal(v));
+                return After.NEXT_COMMAND;
+            });
+        }
+        if (v instanceof Verdict.Discard || s.envelope.discarded) {
+            return s.downstream.command("RSET").thenApply(x -> {
+                s.reply("250 2.0.0 Ok: discarded\r\n");
+                return After.NEXT_COMMAND;
+            });
+        }
+        List<Modification> mods = r.modifications();
+        for (Modification mod : mods) {
+            if (mod instanceof Modification.Quarantine q) {
+                // SMTP has no hold queue: deliver (nothing is lost) and say so
+                LOG.warn("session={} quarantine '{}' has no SMTP equivalent in proxy mode; delivering", s.session.sessionId(), q.reason());
+            }
+        }
+        return newBody(mods).thenCompose(body -> envelope(mods).thenCompose(ok -> {
+            if (!ok.isPositive()) {
+                s.reply(ok.toWire());
+                return CompletableFuture.completedFuture(After.NEXT_COMMAND);
+            }
+            return s.downstream.command("DATA").thenCompose(go -> {
+                if (!go.isIntermediate()) {
+                    s.reply(go.toWire());
+                    return CompletableFuture.completedFuture(After.NEXT_COMMAND);
+                }
+                ByteBuf out = MessageWriter.write(s.ctx.alloc(), m, mods, body);
+                return s.downstream.send(out).thenApply(done -> {
+                    s.reply(done.toWire());
+                    return After.NEXT_COMMAND;
+                });
+            });
+        }));
+    }
+
+    /** Replays the envelope when the policy changed the sender or the recipients; else a 250 stand-in. */
+    private CompletableFuture<Reply> envelope(List<Modification> mods) {
+        Envelope e = s.envelope;
+        String sender = e.sender;
+        List<Envelope.Recipient> rcpts = new ArrayList<>(e.recipients);
+        boolean changed = false;
+        for (Modification mod : mods) {
+            switch (mod) {
+                case Modification.ChangeSender c -> { sender = c.address(); changed = true; }
+                case Modification.AddRecipient a -> { rcpts.add(new Envelope.Recipient(a.address(), a.esmtpArgs())); changed = true; }
+                case Modification.RemoveRecipient d -> {
+                    rcpts.removeIf(x -> bare(x.address()).equals(bare(d.address())));
+                    changed = true;
+                }
+                default -> { }
+            }
+        }
+        if (!changed) return CompletableFuture.completedFuture(new Reply(250, List.of("2.0.0 Ok")));
+        if (rcpts.isEmpty()) return CompletableFuture.completedFuture(new Reply(554, List.of("5.5.1 Error: no valid recipients")));
+        String mail = "MAIL FROM:" + sender + (e.senderParams.isEmpty() ? "" : " " + e.senderParams);
+        return s.downstream.command("RSET").thenCompose(x -> s.downstream.command(mail)).thenCompose(mr -> {
+            if (!mr.isPositive()) return CompletableFuture.completedFuture(mr);
+            CompletableFuture<Integer> accepted = CompletableFuture.completedFuture(0);
+            for (Envelope.Recipient rc : rcpts) {
+                String line = "RCPT TO:" + rc.address() + (rc.params().isEmpty() ? "" : " " + rc.params());
+                accepted = accepted.thenCompose(n -> s.downstream.command(line).thenApply(rr -> {
+                    if (rr.isPositive()) return n + 1;
+                    LOG.warn("session={} downstream refused {} in the replayed envelope: {}", s.session.sessionId(), line, rr);
+                    return n;
+                }));
+            }
+            return accepted.thenApply(n -> n > 0 ? new Reply(250, List.of("2.0.0 Ok"))
+                    : new Reply(554, List.of("5.5.1 Error: no valid recipients")));
+        });
+    }
+
+    private static String bare(String address) {
+        String a = address.strip();
+        if (a.startsWith("<") && a.endsWith(">")) a = a.substring(1, a.length() - 1);
+        return a.toLowerCase(Locale.ROOT);
+    }
+
+    /** A replaced body may live on disk: it is read on a virtual thread, never on the event loop. */
+    private CompletableFuture<byte[]> newBody(List<Modification> mods) {
+        for (Modification mod : mods) {
+            if (mod instanceof Modification.ReplaceBody b) {
+                return s.onLoop(CompletableFuture.supplyAsync(() -> {
+                    try (InputStream in = b.body().open()) {
+                        return in.readAllBytes();
+                    } catch (java.io.IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                }, Thread::startVirtualThread));
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.mailgate.smtp.server;
+
+import dev.mailgate.core.Pipeline;
+import dev.mailgate.core.policy.SmtpProxySettings;
+import dev.mailgate.core.session.MacroSource;
+import dev.mailgate.core.session.Session;
+import dev.mailgate.core.session.SessionEvent;
+import dev.mailgate.core.session.StageResult;
+import dev.mailgate.smtp.codec.SmtpCodecException;
+import dev.mailgate.smtp.codec.SmtpRequest;
+import dev.mailgate.smtp.codec.SmtpServerDecoder;
+import dev.mailgate.smtp.relay.Downstream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of the SMTP proxy: opens the pipeline session and the downstream
+ * connection, and hands each command to its family ({@link HeloCommands}, {@link EnvelopeCommands},
+ * {@link DataCommands}). Commands are processed one at a time, in order: the decoder is paused
+ * after each command and resumed once it is answered, and reads are manual, so a pipelining
+ * client cannot make us buffer more than one read ahead. Every continuation hops back onto this
+ * channel's event loop (the pipeline may answer from a virtual thread); nothing here blocks.
+ */
+final class ProxySession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxySession.class);
+
+    final Pipeline pipeline;
+    final SmtpProxySettings settings;
+    final SmtpServerDecoder decoder;
+    private final ConnectionLimiter limiter;
+    private final Class<? extends Channel> clientType;
+    final Envelope envelope = new Envelope();
+    private final HeloCommands helo = new HeloCommands(this);
+    private final EnvelopeCommands mail = new EnvelopeCommands(this);
+    private final DataCommands data = new DataCommands(this);
+    ChannelHandlerContext ctx;
+    Session session;
+    Downstream downstream;
+    InetSocketAddress client;
+    InetSocketAddress local;
+    /** The HELO/EHLO name once the client greeted, else null. */
+    String heloName;
+    private boolean busy;
+    private boolean closing;
+    private String limitKey;
+
+    ProxySession(Pipeline pipeline, SmtpProxySettings settings, SmtpServerDecoder decoder, ConnectionLimiter limiter,
+                 Class<? extends Channel> clientType) {
+        this.pipeline = pipeline;
+        this.settings = settings;
+        this.decoder = decoder;
+        this.limiter = limiter;
+        this.clientType = clientType;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        client = (InetSocketAddress) ctx.channel().remoteAddress();
+        local = (InetSocketAddress) ctx.channel().localAddress();
+        String ip = client.getAddress().getHostAddress();
+        if (!limiter.acquire(ip)) {
+            close("421 4.7.0 " + settings.hostname() + " Error: too many connections from " + ip + "\r\n");
+            return;
+        }
+        limitKey = ip;
+        busy = true;
+        session = pipeline.open("smtp", MacroSource.NONE);
+        // no PTR lookup here: "[ip]" is what Postfix reports for a client without a name
+        var connect = new SessionEvent.Connect("[" + ip + "]", ip, client.getPort(), local.getAddress().getHostAddress(), local.getPort());
+        dispatch(connect).thenCompose(r -> {
+            if (Replies.isRefusal(r.verdict())) {
+                close(Replies.refusal(r.verdict()).replaceFirst("^(\\d)\\d\\d", r.verdict() instanceof dev.mailgate.api.Verdict.Reject ? "554" : "421"));
+                return CompletableFuture.completedFuture(After.CLOSE);
+            }
+            return onLoop(Downstream.connect(ctx.channel().eventLoop(), clientType,
+                    new InetSocketAddress(settings.downstream().host(), settings.downstream().port()), settings.downstreamTimeout()))
+                    .thenApply(c -> {
+                        downstream = c.downstream();
+                        if (c.greeting().code() != 220) {
+                            LOG.warn("downstream {} greeted with {}; refusing the client", settings.downstream(), c.greeting());
+                            close("421 4.3.2 " + settings.hostname() + " Service not available, closing transmission channel\r\n");
+                            return After.CLOSE;
+                        }
+                        reply("220 " + settings.greeting() + "\r\n");
+                        return After.NEXT_COMMAND;
+                    });
+        }).whenComplete(this::done);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        switch (msg) {
+            case SmtpRequest.Command c -> {
+                busy = true;
+                command(c).whenComplete(this::done);
+            }
+            case SmtpRequest.Content c -> {
+                try {
+                    data.content(c.content());
+                } finally {
+                    c.release();
+                }
+            }
+            case SmtpRequest.EndOfData e -> {
+                busy = true;
+                ctx.pipeline().replace("idle", "idle", idle(settings.commandTimeout()));
+                data.end().whenComplete(this::done);
+            }
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private CompletableFuture<After> command(SmtpRequest.Command c) {
+        return switch (c.verb()) {
+            case "EHLO" -> helo.hello(c, true);
+            case "HELO" -> helo.hello(c, false);
+            case "MAIL" -> mail.mail(c);
+            case "RCPT" -> mail.rcpt(c);
+            case "RSET" -> mail.rset(c);
+            case "DATA" -> data.data(c);
+            case "NOOP" -> answer("250 2.0.0 Ok\r\n");
+            case "QUIT" -> {
+                close("221 2.0.0 Bye\r\n");
+                yield CompletableFuture.completedFuture(After.CLOSE);
+            }
+            case "VRFY", "EXPN" -> answer("502 5.5.1 Error: " + c.verb() + " is disabled\r\n");
+            case "HELP" -> answer("214 2.0.0 See RFC 5321\r\n");
+            // never relayed: a client must not be able to speak XCLIENT or AUTH to the downstream through us
+            case "STARTTLS", "AUTH", "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
+                    answer("502 5.5.1 Error: command not implemented\r\n");
+            default -> answer("500 5.5.2 Error: command not recognized\r\n");
+        };
+    }
+
+    /** After a command: decode the next one, or content, or nothing. */
+    private void done(After after, Throwable error) {
+        busy = false;
+        if (error != null) {
+            downstreamFailed(error);
+            return;
+        }
+        if (closing || after == After.CLOSE) return;
+        if (after == After.CONTENT) {
+            ctx.pipeline().replace("idle", "idle", idle(settings.dataTimeout()));
+            decoder.startData();
+        } else {
+            decoder.resume();
+        }
+        if (!busy) ctx.read();
+    }
+
+    static IdleStateHandler idle(java.time.Duration timeout) {
+        return new IdleStateHandler(timeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS);
+    }
+
+    /** The downstream vanished or timed out: tell the client to come back, accept nothing. */
+    void downstreamFailed(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        LOG.warn("session={} client={} downstream {} failed: {}", session == null ? "-" : session.sessionId(), client,
+                settings.downstream(), cause.toString());
+        boolean inData = data.inProgress();
+        close((inData ? "451 4.4.2 " : "421 4.4.2 ") + settings.hostname() + " Error: downstream MTA not available, try again later\r\n");
+    }
+
+    /** Processes an event and continues on the event loop. */
+    CompletableFuture<StageResult> dispatch(SessionEvent event) {
+        return onLoop(session.dispatch(event));
+    }
+
+    /** A future completing on this channel's event loop, whatever thread completes {@code f}. */
+    <T> CompletableFuture<T> onLoop(CompletableFuture<T> f) {
+        if (f.isDone() && ctx.executor().inEventLoop()) return f;
+        CompletableFuture<T> r = new CompletableFuture<>();
+        f.whenComplete((v, e) -> ctx.executor().execute(() -> {
+            if (e != null) r.completeExceptionally(e);
+            else r.complete(v);
+        }));
+        return r;
+    }
+
+    void reply(String wire) {
+        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), wire));
+    }
+
+    CompletableFuture<After> answer(String wire) {
+        reply(wire);
+        return CompletableFuture.completedFuture(After.NEXT_COMMAND);
+    }
+
+    /** Writes a last reply and closes both connections. */
+    void close(String wire) {
+        if (closing) return;
+        closing = true;
+        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), wire)).addListener(ChannelFutureListener.CLOSE);
+        if (downstream != null) downstream.quit();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!busy && !closing && !decoder.isPaused()) ctx.read();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
+        data.discard();
+        if (downstream != null) downstream.quit();
+        if (session != null) {
+            session.dispatch(new SessionEvent.Disconnect());
+            session = null;
+        }
+        if (limitKey != null) limiter.release(limitKey);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (!busy) close("421 4.4.2 " + settings.hostname() + " Error: timeout exceeded\r\n");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof SmtpCodecException e) {
+            LOG.info("client={} framing error, closing: {}", client, e.reply());
+            close(e.reply() + "\r\n");
+            return;
+        }
+        if (cause instanceof java.io.IOException) {
+            LOG.debug("client={} connection ended: {}", client, cause.toString());
+        } else {
+            LOG.warn("client={} closing after an internal error", client, cause);
+        }
+        closing = true;
+        ctx.close();
+        if (downstream != null) downstream.quit();
+    }
+}
