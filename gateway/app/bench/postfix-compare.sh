@@ -105,6 +105,7 @@ HZ=$(getconf CLK_TCK)
 if [ -z "$OUT_DIR" ]; then OUT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/postfix-compare.XXXXXX"); fi
 mkdir -p "$OUT_DIR"; chmod 755 "$OUT_DIR"   # the harness keeps Postfix's queue below it
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
+[ "$OUT_DIR" != / ] || die "OUT_DIR must not be /"
 export HARNESS_DIR=${HARNESS_DIR:-$OUT_DIR/harness}
 
 port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | head -1; }
