@@ -50,12 +50,28 @@ final class SectionParser {
     /** {@code - smtp: inet:host:port} with the proxy's settings next to it; nothing is bound or resolved here. */
     private static ListenerConfig smtpListener(Yaml y, Node item, Map<String, Yaml.Entry> m) {
         y.allowOnly(m, "an smtp listener", List.of("smtp", "downstream", "xclient", "hostname", "greeting", "maxLineLength",
-                "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout"));
+                "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout", "tlsCertificate", "tlsKey", "downstreamTls"));
         ListenAddress address = address(y, m.get("smtp").value(), "smtp");
         if (address.isUnix()) throw y.error(m.get("smtp").value(), "an smtp listener needs inet:host:port");
         if (!m.containsKey("downstream")) throw y.error(item, "an smtp listener needs 'downstream: inet:host:port' (the MTA to relay to)");
         ListenAddress down = address(y, m.get("downstream").value(), "downstream");
         SmtpProxySettings d = SmtpProxySettings.of(down.isUnix() ? ListenAddress.parse("inet:127.0.0.1:25") : down);
+        if (m.containsKey("tlsCertificate") != m.containsKey("tlsKey")) {
+            throw y.error(item, "STARTTLS needs both 'tlsCertificate' and 'tlsKey' (PEM files)");
+        }
+        Path cert = m.containsKey("tlsCertificate") ? PemCheck.certificate(y, m.get("tlsCertificate").value()) : null;
+        Path key = m.containsKey("tlsKey") ? PemCheck.privateKey(y, m.get("tlsKey").value()) : null;
+        SmtpProxySettings.DownstreamTls downTls = SmtpProxySettings.DownstreamTls.NONE;
+        if (m.containsKey("downstreamTls")) {
+            Node n = m.get("downstreamTls").value();
+            String v = y.scalar(n, "downstreamTls");
+            downTls = switch (v) {
+                case "none" -> SmtpProxySettings.DownstreamTls.NONE;
+                case "may" -> SmtpProxySettings.DownstreamTls.MAY;
+                case "require" -> SmtpProxySettings.DownstreamTls.REQUIRE;
+                default -> throw y.error(n, "downstreamTls must be none, may or require, not '" + v + "'");
+            };
+        }
         try {
             return new ListenerConfig("smtp", address, null, null, null, new SmtpProxySettings(down,
                     m.containsKey("xclient") ? y.bool(m.get("xclient").value(), "xclient") : d.xclient(),
@@ -66,7 +82,8 @@ final class SectionParser {
                     m.containsKey("maxConnectionsPerIp") ? (int) y.integer(m.get("maxConnectionsPerIp").value(), "maxConnectionsPerIp") : 0,
                     m.containsKey("commandTimeout") ? y.duration(m.get("commandTimeout").value(), "commandTimeout") : d.commandTimeout(),
                     m.containsKey("dataTimeout") ? y.duration(m.get("dataTimeout").value(), "dataTimeout") : d.dataTimeout(),
-                    m.containsKey("downstreamTimeout") ? y.duration(m.get("downstreamTimeout").value(), "downstreamTimeout") : d.downstreamTimeout()));
+                    m.containsKey("downstreamTimeout") ? y.duration(m.get("downstreamTimeout").value(), "downstreamTimeout") : d.downstreamTimeout(),
+                    cert, key, downTls));
         } catch (IllegalArgumentException e) {
             throw y.error(item, e.getMessage());
         }
@@ -123,5 +140,93 @@ final class SectionParser {
             case "continue" -> OnError.CONTINUE;
             default -> throw y.error(node, "onError must be tempreject, accept, continue or {score: N}, not '" + s + "'");
         };
+    }
+
+    /**
+     * Checks the listener's PEM files when the policy loads, so a wrong path or a broken file is an
+     * error pointing at the policy line rather than a failed handshake later. Only the JDK is at
+     * hand here: certificates are parsed fully; a key is checked for a known PEM label and DER
+     * content (PKCS#8 keys are decoded too), the PKCS#1/SEC1 forms are decoded by the listener.
+     */
+    static final class PemCheck {
+        private static final java.util.regex.Pattern BLOCK =
+                java.util.regex.Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+
+        private PemCheck() {}
+
+        static Path certificate(Yaml y, Node node) {
+            Path file = Path.of(y.scalar(node, "tlsCertificate"));
+            int count = 0;
+            for (var b : blocks(y, node, file, "tlsCertificate")) {
+                if (!b.label().equals("CERTIFICATE")) continue;
+                try {
+                    java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new java.io.ByteArrayInputStream(b.der()));
+                    count++;
+                } catch (java.security.cert.CertificateException e) {
+                    throw y.error(node, "tlsCertificate " + file + " holds an invalid certificate: " + e.getMessage());
+                }
+            }
+            if (count == 0) throw y.error(node, "tlsCertificate " + file + " holds no PEM 'BEGIN CERTIFICATE' block");
+            return file;
+        }
+
+        static Path privateKey(Yaml y, Node node) {
+            Path file = Path.of(y.scalar(node, "tlsKey"));
+            for (var b : blocks(y, node, file, "tlsKey")) {
+                switch (b.label()) {
+                    case "PRIVATE KEY" -> {
+                        pkcs8(y, node, file, b.der());
+                        return file;
+                    }
+                    case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> {
+                        // PKCS#1 / SEC1: the JDK cannot decode them; the listener does with Bouncy Castle
+                        if (b.der().length < 8 || b.der()[0] != 0x30) {
+                            throw y.error(node, "tlsKey " + file + ": the " + b.label() + " block is not DER");
+                        }
+                        return file;
+                    }
+                    case "ENCRYPTED PRIVATE KEY" ->
+                            throw y.error(node, "tlsKey " + file + " is encrypted; the gateway needs an unencrypted key");
+                    default -> { }
+                }
+            }
+            throw y.error(node, "tlsKey " + file + " holds no PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
+        }
+
+        private static void pkcs8(Yaml y, Node node, Path file, byte[] der) {
+            var spec = new java.security.spec.PKCS8EncodedKeySpec(der);
+            for (String alg : List.of("RSA", "EC", "Ed25519", "RSASSA-PSS")) {
+                try {
+                    java.security.KeyFactory.getInstance(alg).generatePrivate(spec);
+                    return;
+                } catch (java.security.GeneralSecurityException | RuntimeException e) {
+                    // not this algorithm: try the next one
+                }
+            }
+            throw y.error(node, "tlsKey " + file + " holds a PKCS#8 key that is not an RSA, EC or Ed25519 key");
+        }
+
+        private record Block(String label, byte[] der) {}
+
+        private static List<Block> blocks(Yaml y, Node node, Path file, String what) {
+            String text;
+            try {
+                text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw y.error(node, what + " " + file + " cannot be read: " + e);
+            }
+            List<Block> out = new ArrayList<>();
+            var m = BLOCK.matcher(text);
+            while (m.find()) {
+                try {
+                    out.add(new Block(m.group(1), java.util.Base64.getMimeDecoder().decode(m.group(2))));
+                } catch (IllegalArgumentException e) {
+                    throw y.error(node, what + " " + file + ": the " + m.group(1) + " block is not valid base64");
+                }
+            }
+            if (out.isEmpty()) throw y.error(node, what + " " + file + " is not a PEM file (no -----BEGIN ...----- block)");
+            return out;
+        }
     }
 }

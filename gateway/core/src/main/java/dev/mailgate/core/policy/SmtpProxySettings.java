@@ -17,10 +17,14 @@ import java.util.Objects;
  * @param commandTimeout      client idle time allowed between commands (RFC 5321 4.5.3.2.7: 5 min)
  * @param dataTimeout         client idle time allowed inside DATA (RFC 5321 4.5.3.2.6: 3 min per block)
  * @param downstreamTimeout   longest wait for a downstream reply before the client gets 451/421
+ * @param tlsCertificate      PEM certificate (chain) offered after STARTTLS, or null: no STARTTLS
+ * @param tlsKey              PEM private key of {@code tlsCertificate} (PKCS#8, or PKCS#1 RSA / SEC1 EC), or null
+ * @param downstreamTls       STARTTLS towards the downstream: never, when offered, or required
  */
 public record SmtpProxySettings(ListenAddress downstream, boolean xclient, String hostname, String greeting,
                                 int maxLineLength, long maxDataSize, int maxConnectionsPerIp,
-                                Duration commandTimeout, Duration dataTimeout, Duration downstreamTimeout) {
+                                Duration commandTimeout, Duration dataTimeout, Duration downstreamTimeout,
+                                java.nio.file.Path tlsCertificate, java.nio.file.Path tlsKey, DownstreamTls downstreamTls) {
     public static final int DEFAULT_MAX_LINE = 2048;
     public static final long DEFAULT_MAX_DATA = 25L << 20;
 
@@ -33,13 +37,34 @@ public record SmtpProxySettings(ListenAddress downstream, boolean xclient, Strin
             throw new IllegalArgumentException("hostname '" + hostname + "' is not a host name");
         }
         if (greeting == null || greeting.isBlank()) greeting = hostname + " ESMTP";
+        if (downstreamTls == null) downstreamTls = DownstreamTls.NONE;
+        if ((tlsCertificate == null) != (tlsKey == null)) throw new IllegalArgumentException("tlsCertificate and tlsKey go together");
         if (greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) throw new IllegalArgumentException("greeting must be one line");
     }
 
     /** The defaults for a downstream, as the proxy uses them when a listener names nothing else. */
     public static SmtpProxySettings of(ListenAddress downstream) {
         return new SmtpProxySettings(downstream, true, defaultHostname(), null, DEFAULT_MAX_LINE, DEFAULT_MAX_DATA, 0,
-                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5));
+                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5), null, null, DownstreamTls.NONE);
+    }
+
+    /**
+     * STARTTLS to the downstream MTA. Like Postfix's {@code smtp_tls_security_level} "may" and
+     * "encrypt", the downstream's certificate is not verified: on a loopback or private link
+     * the point is that the message is not readable on the wire, not who holds the key.
+     */
+    public enum DownstreamTls {
+        /** Never: plain text to the downstream. */
+        NONE,
+        /** When the downstream offers STARTTLS; plain text otherwise. */
+        MAY,
+        /** Always: a downstream without STARTTLS, or whose handshake fails, gets no mail (421 to the client). */
+        REQUIRE
+    }
+
+    /** True when the listener offers STARTTLS to its clients. */
+    public boolean tls() {
+        return tlsCertificate != null;
     }
 
     static String defaultHostname() {

@@ -70,6 +70,18 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         return mode == Mode.PAUSED;
     }
 
+    /**
+     * Throws away every byte received but not yet decoded and returns how many there were. For
+     * STARTTLS: bytes a client pipelined behind it were sent in plain text and must not be taken
+     * as commands of the TLS session (RFC 3207 section 6). Call on the event loop while paused.
+     */
+    public int discardBuffered() {
+        ByteBuf buffered = internalBuffer();
+        int n = buffered.readableBytes();
+        buffered.skipBytes(n);
+        return n;
+    }
+
     private void redecode() {
         // bytes pipelined behind the last command are already here: decode them now rather
         // than waiting for the client to send more (it may be waiting for us)

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -94,6 +96,28 @@ public final class Downstream {
             if (!w.isSuccess()) fail(new IOException("cannot write to the downstream MTA: " + w.cause().getMessage(), w.cause()));
         });
         expect();
+        return f;
+    }
+
+    /**
+     * Switches the connection to TLS; call after the downstream answered 220 to STARTTLS. A failed
+     * or timed-out handshake breaks the connection like any other downstream failure.
+     */
+    public CompletableFuture<String> startTls(SslContext context, String host, int port) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        SslHandler tls = context.newHandler(channel.alloc(), host, port);
+        tls.setHandshakeTimeoutMillis(timeout.toMillis());
+        // first in the pipeline: every byte from now on, replies included, goes through TLS
+        channel.pipeline().addFirst("tls", tls);
+        tls.handshakeFuture().addListener(done -> {
+            if (done.isSuccess()) {
+                f.complete(tls.engine().getSession().getProtocol());
+            } else {
+                fail(new IOException("TLS handshake with the downstream MTA failed: " + done.cause(), done.cause()));
+                f.completeExceptionally(broken);
+            }
+        });
+        channel.read(); // reads are manual: the handshake needs the server's answer
         return f;
     }
 

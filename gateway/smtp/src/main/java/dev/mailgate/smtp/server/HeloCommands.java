@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * XCLIENT (which makes Postfix start a new session and greet again, so the client's HELO/EHLO is
  * sent after it), and answers the client with our own capabilities: PIPELINING, SIZE,
  * ENHANCEDSTATUSCODES always; 8BITMIME, SMTPUTF8 and DSN only when the downstream has them,
- * since their parameters are passed through to it unchanged.
+ * since their parameters are passed through to it unchanged; STARTTLS when the listener has a
+ * certificate and the connection is not encrypted yet.
  */
 final class HeloCommands {
     private static final Logger LOG = LoggerFactory.getLogger(HeloCommands.class);
@@ -38,6 +39,7 @@ final class HeloCommands {
             s.envelope.clear();
             reset = s.dispatch(new SessionEvent.Reset()).thenCompose(r -> s.downstream.command("RSET")).thenApply(r -> null);
         }
+        s.tlsBeforeEhlo();
         return reset.thenCompose(x -> s.dispatch(new SessionEvent.Ehlo(name, ehlo))).thenCompose(r -> {
             if (Replies.isRefusal(r.verdict())) {
                 if (Replies.disconnects(r.verdict())) {
@@ -91,6 +93,11 @@ final class HeloCommands {
         return sb.toString();
     }
 
+    /** STARTTLS succeeded: the downstream's EHLO answer is asked again at the client's next EHLO. */
+    void reset() {
+        downstreamEhlo = null;
+    }
+
     private String capabilities() {
         StringBuilder sb = new StringBuilder();
         sb.append("250-").append(s.settings.hostname()).append("\r\n");
@@ -99,6 +106,7 @@ final class HeloCommands {
         for (String ext : new String[] {"8BITMIME", "SMTPUTF8", "DSN"}) {
             if (downstreamEhlo != null && downstreamEhlo.hasKeyword(ext)) sb.append("250-").append(ext).append("\r\n");
         }
+        if (s.tlsOffered()) sb.append("250-STARTTLS\r\n");
         sb.append("250 ENHANCEDSTATUSCODES\r\n");
         return sb.toString();
     }

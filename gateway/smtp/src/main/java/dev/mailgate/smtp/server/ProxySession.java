@@ -3,7 +3,6 @@ package dev.mailgate.smtp.server;
 
 import dev.mailgate.core.Pipeline;
 import dev.mailgate.core.policy.SmtpProxySettings;
-import dev.mailgate.core.session.MacroSource;
 import dev.mailgate.core.session.Session;
 import dev.mailgate.core.session.SessionEvent;
 import dev.mailgate.core.session.StageResult;
@@ -16,6 +15,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -45,6 +46,10 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private final HeloCommands helo = new HeloCommands(this);
     private final EnvelopeCommands mail = new EnvelopeCommands(this);
     private final DataCommands data = new DataCommands(this);
+    private final StartTlsCommand tls;
+    private final SslContext downstreamTls;
+    /** What the pipeline sees as the MTA's macros ({@code {tls_version}} after STARTTLS). */
+    final ProxyMacros macros = new ProxyMacros();
     ChannelHandlerContext ctx;
     Session session;
     Downstream downstream;
@@ -56,8 +61,14 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private String limitKey;
 
+    /**
+     * @param tlsContext    the listener's STARTTLS context, or null when STARTTLS is not offered
+     * @param downstreamTls the client context for STARTTLS to the downstream, or null for none
+     */
     ProxySession(Pipeline pipeline, SmtpProxySettings settings, SmtpServerDecoder decoder, ConnectionLimiter limiter,
-                 Class<? extends Channel> clientType) {
+                 Class<? extends Channel> clientType, SslContext tlsContext, SslContext downstreamTls) {
+        this.tls = new StartTlsCommand(this, tlsContext);
+        this.downstreamTls = downstreamTls;
         this.pipeline = pipeline;
         this.settings = settings;
         this.decoder = decoder;
@@ -77,7 +88,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         }
         limitKey = ip;
         busy = true;
-        session = pipeline.open("smtp", MacroSource.NONE);
+        session = pipeline.open("smtp", macros);
         // no PTR lookup here: "[ip]" is what Postfix reports for a client without a name
         var connect = new SessionEvent.Connect("[" + ip + "]", ip, client.getPort(), local.getAddress().getHostAddress(), local.getPort());
         dispatch(connect).thenCompose(r -> {
@@ -87,15 +98,17 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             }
             return onLoop(Downstream.connect(ctx.channel().eventLoop(), clientType,
                     new InetSocketAddress(settings.downstream().host(), settings.downstream().port()), settings.downstreamTimeout()))
-                    .thenApply(c -> {
+                    .thenCompose(c -> {
                         downstream = c.downstream();
                         if (c.greeting().code() != 220) {
                             LOG.warn("downstream {} greeted with {}; refusing the client", settings.downstream(), c.greeting());
                             close("421 4.3.2 " + settings.hostname() + " Service not available, closing transmission channel\r\n");
-                            return After.CLOSE;
+                            return CompletableFuture.completedFuture(After.CLOSE);
                         }
-                        reply("220 " + settings.greeting() + "\r\n");
-                        return After.NEXT_COMMAND;
+                        return onLoop(DownstreamStartTls.negotiate(downstream, settings, downstreamTls)).thenApply(protocol -> {
+                            reply("220 " + settings.greeting() + "\r\n");
+                            return After.NEXT_COMMAND;
+                        });
                     });
         }).whenComplete(this::done);
     }
@@ -143,7 +156,8 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             case "VRFY", "EXPN" -> answer("502 5.5.1 Error: " + c.verb() + " is disabled\r\n");
             case "HELP" -> answer("214 2.0.0 See RFC 5321\r\n");
             // never relayed: a client must not be able to speak XCLIENT or AUTH to the downstream through us
-            case "STARTTLS", "AUTH", "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
+            case "STARTTLS" -> tls.starttls(c);
+            case "AUTH", "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
                     answer("502 5.5.1 Error: command not implemented\r\n");
             default -> answer("500 5.5.2 Error: command not recognized\r\n");
         };
@@ -164,6 +178,27 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             decoder.resume();
         }
         if (!busy) ctx.read();
+    }
+
+    boolean tlsOffered() {
+        return tls.offered();
+    }
+
+    void tlsBeforeEhlo() {
+        tls.beforeEhlo();
+    }
+
+    /** Back to the state before HELO/EHLO (after STARTTLS). */
+    void resetHelo() {
+        heloName = null;
+        helo.reset();
+    }
+
+    /** Closes both connections without a last reply (when none can be sent). */
+    void abort() {
+        closing = true;
+        ctx.close();
+        if (downstream != null) downstream.quit();
     }
 
     static IdleStateHandler idle(java.time.Duration timeout) {
@@ -232,6 +267,10 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent e) {
+            tls.handshakeDone(e);
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (!busy) close("421 4.4.2 " + settings.hostname() + " Error: timeout exceeded\r\n");
             return;
@@ -248,11 +287,13 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         }
         if (cause instanceof java.io.IOException) {
             LOG.debug("client={} connection ended: {}", client, cause.toString());
+        } else if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException
+                || cause instanceof javax.net.ssl.SSLException) {
+            // a client that cannot (or will not) speak TLS after STARTTLS: its problem, not ours
+            LOG.debug("client={} TLS failed: {}", client, cause.toString());
         } else {
             LOG.warn("client={} closing after an internal error", client, cause);
         }
-        closing = true;
-        ctx.close();
-        if (downstream != null) downstream.quit();
+        abort();
     }
 }

@@ -3,7 +3,9 @@ package dev.mailgate.smtp.server;
 
 import dev.mailgate.core.Pipeline;
 import dev.mailgate.core.policy.ListenerConfig;
+import dev.mailgate.core.policy.SmtpProxySettings;
 import dev.mailgate.smtp.codec.SmtpServerDecoder;
+import dev.mailgate.smtp.tls.PemTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -49,6 +51,9 @@ public final class SmtpProxyServer implements AutoCloseable {
         var settings = listener.smtp();
         var limiter = new ConnectionLimiter(settings.maxConnectionsPerIp());
         var clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        // one context per listener: the PEM files are read once, at bind time
+        var tls = settings.tls() ? PemTls.serverContext(settings.tlsCertificate(), settings.tlsKey()) : null;
+        var downstreamTls = settings.downstreamTls() == SmtpProxySettings.DownstreamTls.NONE ? null : PemTls.unverifiedClientContext();
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -62,7 +67,7 @@ public final class SmtpProxyServer implements AutoCloseable {
                         var decoder = new SmtpServerDecoder(settings.maxLineLength());
                         ch.pipeline().addLast("idle", ProxySession.idle(settings.commandTimeout()));
                         ch.pipeline().addLast("decoder", decoder);
-                        ch.pipeline().addLast("session", new ProxySession(pipeline, settings, decoder, limiter, clientType));
+                        ch.pipeline().addLast("session", new ProxySession(pipeline, settings, decoder, limiter, clientType, tls, downstreamTls));
                     }
                 });
         var a = listener.address();
@@ -73,7 +78,8 @@ public final class SmtpProxyServer implements AutoCloseable {
             throw new IOException("cannot listen on " + a + ": " + e.getMessage(), e);
         }
         channels.add(ch);
-        LOG.info("smtp proxy listener on inet:{}, downstream {}", ch.localAddress(), settings.downstream());
+        LOG.info("smtp proxy listener on inet:{}, downstream {}{}", ch.localAddress(), settings.downstream(),
+                tls == null ? "" : ", STARTTLS with " + settings.tlsCertificate());
         return ch.localAddress();
     }
 
