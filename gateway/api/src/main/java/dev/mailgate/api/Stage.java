@@ -8,6 +8,11 @@ import java.util.Optional;
  * The stages of an SMTP session, in protocol order. The event name ({@code onConnect} ...) is the
  * same word in Java, in the YAML policy, in logs and in the docs.
  *
+ * <p>{@link #RELAY}, {@link #DELIVERY_FAILURE} and {@link #TEMPORARY_DELIVERY_FAILURE} are the
+ * outbound events of the SMTP proxy (the milter front end never fires them); they come after the
+ * message's stages, so they may read every variable of the transaction, and they are not part of
+ * {@link #isTransaction()}: a rule there cannot edit the message.
+ *
  * <p>{@link #RESET} and {@link #DISCONNECT} are lifecycle events: they may come at any point, so
  * they sort last and may read every variable (which may then be empty).
  */
@@ -28,6 +33,18 @@ public enum Stage {
     BODY_CHUNK("onBodyChunk"),
     /** End of message (milter {@code E}): the only stage where modifications may be applied. */
     DATA_RECEIVED("onDataReceived"),
+    /**
+     * SMTP proxy only, before the downstream connection is opened: next hop and connection
+     * parameters. Declared so that policies may name it; the proxy does not fire it yet.
+     */
+    RELAY("onRelay"),
+    /**
+     * SMTP proxy only: the downstream MTA answered 5xx to MAIL, RCPT or the end of data. A rule
+     * may change the text the client gets (reject with a reply, or smtpExplanation), log, score.
+     */
+    DELIVERY_FAILURE("onDeliveryFailure"),
+    /** SMTP proxy only: as {@link #DELIVERY_FAILURE}, for a 4xx answer. */
+    TEMPORARY_DELIVERY_FAILURE("onTemporaryDeliveryFailure"),
     /** Transaction aborted or finished (milter {@code A}, SMTP RSET / new MAIL). */
     RESET("onReset"),
     /** Session over (milter {@code Q}, SMTP QUIT / EOF). */

@@ -109,6 +109,7 @@ public final class PolicyLoader {
                          MessageSettings message, Networks networks, Duration defaultTimeout, OnError defaultOnError, Services services) {
         Map<String, Var<?>> variables = new LinkedHashMap<>();
         for (Var<?> v : StandardVars.ALL) variables.put(v.name(), v);
+        for (Var<?> v : DeliveryVars.ALL) variables.put(v.name(), v);
         List<ChainEntry> chain = new ArrayList<>();
         if (top.containsKey("filters")) {
             for (Node item : y.sequence(top.get("filters").value(), "filters")) {

@@ -160,8 +160,13 @@ final class RuleParser {
         }
     }
 
+    /** The SMTP proxy's outbound events: no filter acts there, and nothing can be accepted. */
+    private static boolean outbound(Stage s) {
+        return s == Stage.RELAY || s == Stage.DELIVERY_FAILURE || s == Stage.TEMPORARY_DELIVERY_FAILURE;
+    }
+
     private RuleAction addFilter(Stage stage, Node where, Node v) {
-        if (stage == Stage.RESET || stage == Stage.DISCONNECT) throw y.error(where, "addFilter at " + stage.eventName() + " comes too late to run anything");
+        if (stage == Stage.RESET || stage == Stage.DISCONNECT || outbound(stage)) throw y.error(where, "addFilter at " + stage.eventName() + " comes too late to run anything");
         Node nameNode = v;
         if (y.isMapping(v)) {
             Yaml.Entry n = y.mapping(v, AddedFilters.VERB).get("filterName");
@@ -176,7 +181,7 @@ final class RuleParser {
     }
 
     private RuleAction executeFilters(Stage stage, Node where, Node v) {
-        if (stage == Stage.RESET || stage == Stage.DISCONNECT) throw y.error(where, "executeFilters needs an event with a verdict; " + stage.eventName() + " has none");
+        if (stage == Stage.RESET || stage == Stage.DISCONNECT || outbound(stage)) throw y.error(where, "executeFilters needs an event with a verdict; " + stage.eventName() + " has none");
         boolean decide = true;
         Node patternNode = v;
         if (y.isMapping(v)) {
@@ -204,6 +209,10 @@ final class RuleParser {
         if (!VERDICTS.contains(action)) throw y.error(where, "unknown verdict '" + action + "' (" + String.join(", ", VERDICTS) + ")");
         if (action.equals("discard") && (stage == Stage.CONNECT || stage == Stage.EHLO)) {
             throw y.error(where, "discard needs a message; at " + stage.eventName() + " there is none yet (use reject)");
+        }
+        if ((action.equals("accept") || action.equals("discard")) && outbound(stage)) {
+            throw y.error(where, action + " at " + stage.eventName() + " would tell the client 250 for what the downstream refused"
+                    + " (use reject/tempreject or smtpExplanation to change the reply text)");
         }
         if ((action.equals("reject") || action.equals("tempreject")) && (stage == Stage.RESET || stage == Stage.DISCONNECT)) {
             throw y.error(where, stage.eventName() + " cannot refuse anything");

@@ -50,7 +50,8 @@ final class SectionParser {
     /** {@code - smtp: inet:host:port} with the proxy's settings next to it; nothing is bound or resolved here. */
     private static ListenerConfig smtpListener(Yaml y, Node item, Map<String, Yaml.Entry> m) {
         y.allowOnly(m, "an smtp listener", List.of("smtp", "downstream", "xclient", "hostname", "greeting", "maxLineLength",
-                "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout", "tlsCertificate", "tlsKey", "downstreamTls"));
+                "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout", "tlsCertificate", "tlsKey", "downstreamTls",
+                "proxyProtocol"));
         ListenAddress address = address(y, m.get("smtp").value(), "smtp");
         if (address.isUnix()) throw y.error(m.get("smtp").value(), "an smtp listener needs inet:host:port");
         if (!m.containsKey("downstream")) throw y.error(item, "an smtp listener needs 'downstream: inet:host:port' (the MTA to relay to)");
@@ -83,7 +84,8 @@ final class SectionParser {
                     m.containsKey("commandTimeout") ? y.duration(m.get("commandTimeout").value(), "commandTimeout") : d.commandTimeout(),
                     m.containsKey("dataTimeout") ? y.duration(m.get("dataTimeout").value(), "dataTimeout") : d.dataTimeout(),
                     m.containsKey("downstreamTimeout") ? y.duration(m.get("downstreamTimeout").value(), "downstreamTimeout") : d.downstreamTimeout(),
-                    cert, key, downTls));
+                    cert, key, downTls,
+                    m.containsKey("proxyProtocol") ? y.bool(m.get("proxyProtocol").value(), "proxyProtocol") : false));
         } catch (IllegalArgumentException e) {
             throw y.error(item, e.getMessage());
         }

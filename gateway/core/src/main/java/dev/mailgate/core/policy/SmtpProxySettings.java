@@ -20,11 +20,14 @@ import java.util.Objects;
  * @param tlsCertificate      PEM certificate (chain) offered after STARTTLS, or null: no STARTTLS
  * @param tlsKey              PEM private key of {@code tlsCertificate} (PKCS#8, or PKCS#1 RSA / SEC1 EC), or null
  * @param downstreamTls       STARTTLS towards the downstream: never, when offered, or required
+ * @param proxyProtocol       every connection starts with a HAProxy PROXY protocol v1 or v2 header
+ *                            (from a load balancer); the client's address and port come from it
  */
 public record SmtpProxySettings(ListenAddress downstream, boolean xclient, String hostname, String greeting,
                                 int maxLineLength, long maxDataSize, int maxConnectionsPerIp,
                                 Duration commandTimeout, Duration dataTimeout, Duration downstreamTimeout,
-                                java.nio.file.Path tlsCertificate, java.nio.file.Path tlsKey, DownstreamTls downstreamTls) {
+                                java.nio.file.Path tlsCertificate, java.nio.file.Path tlsKey, DownstreamTls downstreamTls,
+                                boolean proxyProtocol) {
     public static final int DEFAULT_MAX_LINE = 2048;
     public static final long DEFAULT_MAX_DATA = 25L << 20;
 
@@ -45,7 +48,7 @@ public record SmtpProxySettings(ListenAddress downstream, boolean xclient, Strin
     /** The defaults for a downstream, as the proxy uses them when a listener names nothing else. */
     public static SmtpProxySettings of(ListenAddress downstream) {
         return new SmtpProxySettings(downstream, true, defaultHostname(), null, DEFAULT_MAX_LINE, DEFAULT_MAX_DATA, 0,
-                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5), null, null, DownstreamTls.NONE);
+                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5), null, null, DownstreamTls.NONE, false);
     }
 
     /**

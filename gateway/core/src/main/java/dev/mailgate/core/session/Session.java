@@ -129,6 +129,7 @@ public final class Session implements FilterContext, RuleTarget {
             case SessionEvent.EndOfHeaders e -> endOfHeaders();
             case SessionEvent.BodyChunk b -> bodyChunk(b.data());
             case SessionEvent.EndOfData e -> endOfData();
+            case SessionEvent.DeliveryFailure f -> deliveryFailure(f);
             case SessionEvent.Reset r -> {
                 endTransaction();
                 yield StageResult.CONTINUE;
@@ -227,6 +228,45 @@ public final class Session implements FilterContext, RuleTarget {
         return new StageResult(v, mods, false, decidedBy);
     }
 
+    /**
+     * The downstream refused something (SMTP proxy). Runs even after an accept at onConnect or a
+     * decided message: the client's reply is being chosen now. Only reject / tempreject count as
+     * verdicts (the client is never told 250 for what the downstream refused); a rule that only
+     * sets smtpExplanation changes the text and keeps the downstream's code and enhanced status.
+     */
+    private StageResult deliveryFailure(SessionEvent.DeliveryFailure f) {
+        Stage s = f.stage();
+        stage = s;
+        vars.set(dev.mailgate.core.policy.DeliveryVars.DELIVERY_COMMAND, f.command());
+        vars.set(dev.mailgate.core.policy.DeliveryVars.DELIVERY_CODE, (long) f.code());
+        vars.set(dev.mailgate.core.policy.DeliveryVars.DELIVERY_REPLY, f.reply());
+        String earlierExplanation = vars.get(SMTP_EXPLANATION);
+        vars.set(SMTP_EXPLANATION, null);
+        StageResult r = runner.stage(s);
+        String explanation = vars.get(SMTP_EXPLANATION);
+        vars.set(SMTP_EXPLANATION, earlierExplanation.isEmpty() ? null : earlierExplanation);
+        vars.set(SMTP_ACTION, "continue");
+        Verdict v = r.verdict();
+        if (v instanceof Verdict.Reject || v instanceof Verdict.TempReject) {
+            LOG.debug("session={} {} of {} ({}) -> {} by {}", id, s.eventName(), f.command(), f.code(), v.action(), r.decidedBy());
+            return r;
+        }
+        if (explanation.isBlank()) return StageResult.CONTINUE;
+        String text = explanation.strip();
+        if (!text.matches("(?s)[245]\\d\\d([ -].*)?")) {
+            // text only: the downstream's code and enhanced status, the policy's words
+            String first = f.reply().lines().findFirst().orElse("");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\d{3}[ -]([245]\\.\\d{1,3}\\.\\d{1,3}) ").matcher(first);
+            text = f.code() + " " + (m.find() ? m.group(1) + " " : "") + text;
+        }
+        try {
+            return StageResult.of(Verdict.of(f.code() >= 500 ? "reject" : "tempreject", text), "smtpExplanation");
+        } catch (IllegalArgumentException e) {
+            LOG.warn("session={} {}: smtpExplanation '{}' is not a valid reply ({}); relaying the downstream's", id, s.eventName(), text, e.getMessage());
+            return StageResult.CONTINUE;
+        }
+    }
+
     private StageResult run(Stage s) {
         stage = s;
         MacroMapping.apply(s, macros, vars);
@@ -300,6 +340,11 @@ public final class Session implements FilterContext, RuleTarget {
             if (addedForSession.contains(e) || addedForMessage.contains(e)) out.add(e);
         }
         return out;
+    }
+
+    /** The SMTP proxy's events about the message on its way out: their findings belong to the message. */
+    private static boolean outbound(Stage s) {
+        return s == Stage.RELAY || s == Stage.DELIVERY_FAILURE || s == Stage.TEMPORARY_DELIVERY_FAILURE;
     }
 
     @Override
@@ -376,7 +421,7 @@ public final class Session implements FilterContext, RuleTarget {
     }
 
     private void addFinding(String symbol, double weight) {
-        if (findings.add(symbol, weight, !stage.isTransaction() && stage != Stage.RESET)) {
+        if (findings.add(symbol, weight, !stage.isTransaction() && stage != Stage.RESET && !outbound(stage))) {
             vars.set(SCORE, findings.score());
             vars.set(FINDINGS, findings.symbols());
         }

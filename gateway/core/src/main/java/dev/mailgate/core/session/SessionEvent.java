@@ -60,6 +60,23 @@ public sealed interface SessionEvent {
         public Stage stage() { return Stage.DATA_RECEIVED; }
     }
 
+    /**
+     * SMTP proxy: the downstream MTA refused a command with 4xx / 5xx (onTemporaryDeliveryFailure /
+     * onDeliveryFailure). A reject or tempreject verdict, or an smtpExplanation left set by a rule,
+     * is the text the client gets instead of the downstream's; anything else relays it unchanged.
+     *
+     * @param command MAIL, RCPT, DATA or END-OF-DATA
+     * @param code    the downstream's reply code (400..599)
+     * @param reply   the downstream's reply, one line per reply line, each "NNN text"
+     */
+    record DeliveryFailure(String command, int code, String reply) implements SessionEvent {
+        public DeliveryFailure {
+            if (code < 400 || code > 599) throw new IllegalArgumentException("not a failure: " + code);
+        }
+
+        public Stage stage() { return code >= 500 ? Stage.DELIVERY_FAILURE : Stage.TEMPORARY_DELIVERY_FAILURE; }
+    }
+
     record Reset() implements SessionEvent {
         public Stage stage() { return Stage.RESET; }
     }

@@ -65,6 +65,11 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         redecode();
     }
 
+    /** Decode nothing until {@link #resume()}: bytes are buffered (before the greeting, after a PROXY header). */
+    public void pause() {
+        mode = Mode.PAUSED;
+    }
+
     /** True while the decoder waits for {@link #resume()} or {@link #startData()}. */
     public boolean isPaused() {
         return mode == Mode.PAUSED;

@@ -54,10 +54,9 @@ final class EnvelopeCommands {
                 s.envelope.discarded = true;
                 return s.answer("250 2.1.0 Ok\r\n");
             }
-            return s.downstream.command("MAIL " + c.argument()).thenApply(reply -> {
+            return s.downstream.command("MAIL " + c.argument()).thenCompose(reply -> {
                 if (reply.isPositive()) s.envelope.begin(address, paramText);
-                s.reply(reply.toWire());
-                return After.NEXT_COMMAND;
+                return s.relayReply("MAIL", reply);
             });
         });
     }
@@ -77,10 +76,9 @@ final class EnvelopeCommands {
                 s.envelope.recipients.add(new Envelope.Recipient(address, paramText));
                 return s.answer("250 2.1.5 Ok\r\n");
             }
-            return s.downstream.command("RCPT " + c.argument()).thenApply(reply -> {
+            return s.downstream.command("RCPT " + c.argument()).thenCompose(reply -> {
                 if (reply.isPositive()) s.envelope.recipients.add(new Envelope.Recipient(address, paramText));
-                s.reply(reply.toWire());
-                return After.NEXT_COMMAND;
+                return s.relayReply("RCPT", reply);
             });
         });
     }

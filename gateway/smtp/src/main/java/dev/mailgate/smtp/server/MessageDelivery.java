@@ -64,15 +64,9 @@ final class MessageDelivery {
                 return CompletableFuture.completedFuture(After.NEXT_COMMAND);
             }
             return s.downstream.command("DATA").thenCompose(go -> {
-                if (!go.isIntermediate()) {
-                    s.reply(go.toWire());
-                    return CompletableFuture.completedFuture(After.NEXT_COMMAND);
-                }
+                if (!go.isIntermediate()) return s.relayReply("DATA", go);
                 ByteBuf out = MessageWriter.write(s.ctx.alloc(), m, mods, body);
-                return s.downstream.send(out).thenApply(done -> {
-                    s.reply(done.toWire());
-                    return After.NEXT_COMMAND;
-                });
+                return s.downstream.send(out).thenCompose(done -> s.relayReply("END-OF-DATA", done));
             });
         }));
     }

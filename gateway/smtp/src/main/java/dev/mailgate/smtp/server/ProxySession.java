@@ -10,16 +10,22 @@ import dev.mailgate.smtp.codec.SmtpCodecException;
 import dev.mailgate.smtp.codec.SmtpRequest;
 import dev.mailgate.smtp.codec.SmtpServerDecoder;
 import dev.mailgate.smtp.relay.Downstream;
+import dev.mailgate.smtp.relay.Reply;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +64,8 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     /** The HELO/EHLO name once the client greeted, else null. */
     String heloName;
     private boolean busy;
+    /** {@code proxyProtocol: true} and the PROXY header has not arrived yet. */
+    private boolean awaitingProxyHeader;
     private boolean closing;
     private String limitKey;
 
@@ -81,6 +89,41 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         client = (InetSocketAddress) ctx.channel().remoteAddress();
         local = (InetSocketAddress) ctx.channel().localAddress();
+        if (settings.proxyProtocol()) {
+            // nothing happens before the PROXY header: no greeting, no session, no downstream
+            awaitingProxyHeader = true;
+            decoder.pause();
+            ctx.read();
+            return;
+        }
+        start();
+    }
+
+    /** The PROXY header arrived: the client and local addresses are the ones it names. */
+    private void proxyHeader(HAProxyMessage m) {
+        try {
+            awaitingProxyHeader = false;
+            // LOCAL (a health check of the balancer itself) and UNKNOWN / unix: the socket's own addresses
+            if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null && m.destinationAddress() != null
+                    && (m.proxiedProtocol().addressFamily() == HAProxyProxiedProtocol.AddressFamily.AF_IPv4
+                        || m.proxiedProtocol().addressFamily() == HAProxyProxiedProtocol.AddressFamily.AF_IPv6)) {
+                // literals checked by the decoder: no name lookup happens here
+                client = new InetSocketAddress(InetAddress.getByName(m.sourceAddress()), m.sourcePort());
+                local = new InetSocketAddress(InetAddress.getByName(m.destinationAddress()), m.destinationPort());
+            }
+            LOG.debug("PROXY {} from {}: client {} local {}", m.protocolVersion(), ctx.channel().remoteAddress(), client, local);
+        } catch (java.net.UnknownHostException e) {
+            LOG.info("connection from {}: unusable PROXY protocol header ({}), closing", ctx.channel().remoteAddress(), e.getMessage());
+            abort();
+            return;
+        } finally {
+            m.release();
+        }
+        start();
+    }
+
+    /** Opens the session (onConnect) and the downstream, then greets the client. */
+    private void start() {
         String ip = client.getAddress().getHostAddress();
         if (!limiter.acquire(ip)) {
             close("421 4.7.0 " + settings.hostname() + " Error: too many connections from " + ip + "\r\n");
@@ -120,6 +163,10 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (msg) {
+            case HAProxyMessage m -> {
+                if (awaitingProxyHeader) proxyHeader(m);
+                else m.release();
+            }
             case SmtpRequest.Command c -> {
                 busy = true;
                 command(c).whenComplete(this::done);
@@ -214,6 +261,26 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         close((inData ? "451 4.4.2 " : "421 4.4.2 ") + settings.hostname() + " Error: downstream MTA not available, try again later\r\n");
     }
 
+    /**
+     * Relays a downstream reply to the client. A 5xx / 4xx first runs onDeliveryFailure /
+     * onTemporaryDeliveryFailure, whose reject or tempreject (or smtpExplanation) replaces the
+     * text; nothing there can make a refusal a 250.
+     */
+    CompletableFuture<After> relayReply(String command, Reply reply) {
+        if (reply.code() < 400 || reply.code() > 599 || session == null) return answer(reply.toWire());
+        String text = reply.toWire().strip().replace("\r\n", "\n");
+        return dispatch(new SessionEvent.DeliveryFailure(command, reply.code(), text)).thenApply(r -> {
+            String wire = reply.toWire();
+            if (Replies.isRefusal(r.verdict())) {
+                wire = Replies.text(r.verdict());
+                LOG.info("session={} downstream refused {} ({}); the client gets '{}' ({})", session.sessionId(), command,
+                        reply, wire.strip().replace("\r\n", " | "), r.decidedBy());
+            }
+            reply(wire);
+            return After.NEXT_COMMAND;
+        });
+    }
+
     /** Processes an event and continues on the event loop. */
     CompletableFuture<StageResult> dispatch(SessionEvent event) {
         return onLoop(session.dispatch(event));
@@ -249,6 +316,10 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaitingProxyHeader && !closing) {
+            ctx.read(); // the header may come in pieces
+            return;
+        }
         if (!busy && !closing && !decoder.isPaused()) ctx.read();
     }
 
@@ -271,6 +342,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             tls.handshakeDone(e);
             return;
         }
+        if (evt instanceof IdleStateEvent && awaitingProxyHeader) {
+            LOG.info("connection from {}: no PROXY protocol header within {}, closing", ctx.channel().remoteAddress(), settings.commandTimeout());
+            abort();
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (!busy) close("421 4.4.2 " + settings.hostname() + " Error: timeout exceeded\r\n");
             return;
@@ -280,6 +356,12 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof HAProxyProtocolException e) {
+            // the decoder has already closed the connection; a client must not learn more than that
+            LOG.info("connection from {}: missing or invalid PROXY protocol header, closing: {}", ctx.channel().remoteAddress(), e.getMessage());
+            abort();
+            return;
+        }
         if (cause instanceof SmtpCodecException e) {
             LOG.info("client={} framing error, closing: {}", client, e.reply());
             close(e.reply() + "\r\n");

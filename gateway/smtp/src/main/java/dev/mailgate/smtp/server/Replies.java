@@ -20,6 +20,15 @@ final class Replies {
         return v instanceof Verdict.Reject r && r.disconnect() || v instanceof Verdict.TempReject t && t.disconnect();
     }
 
+    /** The wire text (CRLF-terminated) of a reject or tempreject, ignoring its disconnect flag. */
+    static String text(Verdict v) {
+        return switch (v) {
+            case Verdict.Reject r -> (r.reply() == null ? SmtpReply.parse(DEFAULT_REJECT, 550) : r.reply()).toWireText() + "\r\n";
+            case Verdict.TempReject t -> (t.reply() == null ? SmtpReply.parse(DEFAULT_TEMPREJECT, 451) : t.reply()).toWireText() + "\r\n";
+            default -> throw new IllegalArgumentException("not a refusal: " + v);
+        };
+    }
+
     /** The wire text (CRLF-terminated) for a reject or tempreject. */
     static String refusal(Verdict v) {
         SmtpReply reply = switch (v) {

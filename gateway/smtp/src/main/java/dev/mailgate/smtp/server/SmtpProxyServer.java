@@ -19,6 +19,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -66,6 +67,8 @@ public final class SmtpProxyServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         var decoder = new SmtpServerDecoder(settings.maxLineLength());
                         ch.pipeline().addLast("idle", ProxySession.idle(settings.commandTimeout()));
+                        // HAProxy PROXY v1/v2: decodes the one header, then removes itself
+                        if (settings.proxyProtocol()) ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
                         ch.pipeline().addLast("decoder", decoder);
                         ch.pipeline().addLast("session", new ProxySession(pipeline, settings, decoder, limiter, clientType, tls, downstreamTls));
                     }
@@ -78,8 +81,8 @@ public final class SmtpProxyServer implements AutoCloseable {
             throw new IOException("cannot listen on " + a + ": " + e.getMessage(), e);
         }
         channels.add(ch);
-        LOG.info("smtp proxy listener on inet:{}, downstream {}{}", ch.localAddress(), settings.downstream(),
-                tls == null ? "" : ", STARTTLS with " + settings.tlsCertificate());
+        LOG.info("smtp proxy listener on inet:{}, downstream {}{}{}", ch.localAddress(), settings.downstream(),
+                tls == null ? "" : ", STARTTLS with " + settings.tlsCertificate(), settings.proxyProtocol() ? ", PROXY protocol required" : "");
         return ch.localAddress();
     }
 
