@@ -126,6 +126,19 @@ class StateRedisIT {
         }
     }
 
+    /**
+     * A strike is counted when the MTA ends the transaction (ABORT / QUIT reach the gateway's
+     * onReset), which Postfix does only after it answered the client's QUIT: give that a moment
+     * before the next connection asks whether the client is banned.
+     */
+    private static void afterSessionEnd() {
+        try {
+            Thread.sleep(1500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void assertGreylisted(SmtpTransaction t, String why) {
         assertThat(t.mail().code()).isEqualTo(250);
         SmtpResponse rcpt = t.recipient(0);
@@ -170,7 +183,9 @@ class StateRedisIT {
     void aBanEarnedOnBothNodesHoldsOnBoth() {
         for (int i = 0; i < 3; i++) assertThat(send(i % 2 == 0 ? a : b, "flood@src.test", "x@example.invalid").mail().code()).isEqualTo(250);
         assertThat(send(a, "flood@src.test", "x@example.invalid").mail().code()).as("strike 1, on a").isEqualTo(451);
+        afterSessionEnd();
         assertThat(send(b, "flood@src.test", "x@example.invalid").mail().code()).as("strike 2, on b: banned").isEqualTo(451);
+        afterSessionEnd();
         for (Node n : new Node[] {a, b}) {
             SmtpResponse mail = send(n, "innocent@src.test", "x@example.invalid").mail();
             assertThat(mail.code()).as("the client is banned on " + n.name()).isEqualTo(451);
