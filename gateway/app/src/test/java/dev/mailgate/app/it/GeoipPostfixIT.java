@@ -108,7 +108,9 @@ class GeoipPostfixIT {
             assertThat(mail.lastLine()).as("%s", c.transcript()).contains(text);
             c.quit();
         }
-        assertThat(postfix.maillog()).contains("milter-reject: MAIL from unknown[" + addr.replaceFirst("^IPV6:", "") + "]: " + code);
+        // postlogd writes the maillog asynchronously: wait for the line instead of reading once
+        postfix.awaitMaillog(java.util.regex.Pattern.quote("milter-reject: MAIL from unknown[" + addr.replaceFirst("^IPV6:", "") + "]: " + code),
+                java.time.Duration.ofSeconds(10));
     }
 
     private static ReceivedMessage assertDelivered(String addr) {
