@@ -33,6 +33,9 @@ public final class Policy implements AutoCloseable {
     private final Set<Class<? extends Modification>> ruleModifications;
     private final Services services;
     private final Map<String, ChainEntry> added;
+    /** Per stage: the filters that may block there, from the chain and from executeFilters rules. */
+    private final Map<Stage, List<ChainEntry>> blockingByStage = new EnumMap<>(Stage.class);
+    private final boolean needsBody;
 
     Policy(String source, List<ListenerConfig> listeners, MilterSettings milter, MessageSettings message, Networks networks,
            List<ChainEntry> chain, Map<Stage, RuleSet> rules, Map<String, Double> scores, Thresholds thresholds,
@@ -57,6 +60,19 @@ public final class Policy implements AutoCloseable {
             for (ChainEntry e : chain) if (e.filter().stages().contains(s)) l.add(e);
             chainByStage.put(s, List.copyOf(l));
         }
+        // computed once here: runsInline and stageDeadline are asked on every event
+        for (Stage s : Stage.values()) {
+            List<ChainEntry> b = new ArrayList<>();
+            for (ChainEntry e : chainByStage.get(s)) if (e.filter().blocking()) b.add(e);
+            if (executesFilters(s)) {
+                for (ChainEntry e : this.added.values()) if (e.filter().blocking() && e.filter().stages().contains(s)) b.add(e);
+            }
+            blockingByStage.put(s, List.copyOf(b));
+        }
+        boolean body = false;
+        for (ChainEntry e : chain) body |= e.filter().needsBody();
+        for (ChainEntry e : this.added.values()) body |= e.filter().needsBody();
+        this.needsBody = body;
     }
 
     public String source() { return source; }
@@ -128,11 +144,7 @@ public final class Policy implements AutoCloseable {
 
     /** True if no filter at {@code stage} may block, so the stage can run on the event loop. */
     public boolean runsInline(Stage stage) {
-        for (ChainEntry e : chain(stage)) if (e.filter().blocking()) return false;
-        if (executesFilters(stage)) {
-            for (ChainEntry e : added.values()) if (e.filter().blocking() && e.filter().stages().contains(stage)) return false;
-        }
-        return true;
+        return blockingByStage.get(stage).isEmpty();
     }
 
     /**
@@ -141,15 +153,13 @@ public final class Policy implements AutoCloseable {
      */
     public java.time.Duration stageDeadline(Stage stage) {
         java.time.Duration d = java.time.Duration.ofSeconds(5);
-        for (ChainEntry e : chain(stage)) if (e.filter().blocking()) d = d.plus(e.timeout());
+        for (ChainEntry e : blockingByStage.get(stage)) d = d.plus(e.timeout());
         return d;
     }
 
     /** True if some filter reads the whole body at the end of data. */
     public boolean needsBody() {
-        for (ChainEntry e : chain) if (e.filter().needsBody()) return true;
-        for (ChainEntry e : added.values()) if (e.filter().needsBody()) return true;
-        return false;
+        return needsBody;
     }
 
     /** True if a rule reads a variable that needs every body byte counted. */

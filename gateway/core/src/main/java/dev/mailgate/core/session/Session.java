@@ -87,11 +87,11 @@ public final class Session implements FilterContext, RuleTarget {
         if (s != null && s != Stage.RESET && s != Stage.DISCONNECT) {
             // the last line of defence against a filter that ignores its interrupt: the MTA gets
             // an answer (tempreject: nothing is lost) instead of waiting for its own timeout
-            var alarm = dev.mailgate.core.chain.Deadlines.after(policy.stageDeadline(s), () -> {
+            java.time.Duration deadline = policy.stageDeadline(s);
+            var alarm = dev.mailgate.core.chain.Deadlines.after(deadline, () -> {
                 if (f.complete(StageResult.of(Verdict.tempReject("451 4.3.0 Mail filter did not finish in time, try again later"),
                         "stage deadline"))) {
-                    LOG.error("session={} {} did not finish within {} s; answered tempreject", id, s.eventName(),
-                            policy.stageDeadline(s).toSeconds());
+                    LOG.error("session={} {} did not finish within {} s; answered tempreject", id, s.eventName(), deadline.toSeconds());
                 }
             });
             f.whenComplete((r, e) -> alarm.cancel(false));

@@ -91,6 +91,22 @@ class AddedFiltersTest {
         return s.process(new SessionEvent.EndOfData());
     }
 
+    @Test
+    void theStageDeadlineAllowsForAddedFiltersTheStageExecutes() {
+        Policy p = load("""
+                rules:
+                  onMailFrom:
+                    - then:
+                        addFilter: { filterName: av, filterType: scanner, filterAddress: "unix:/run/av.sock", timeout: 40s }
+                  onDataReceived:
+                    - then: { executeFilters: "av" }
+                """);
+        // a 40 s scan must not be cut short by the stage's own deadline
+        assertThat(p.stageDeadline(Stage.DATA_RECEIVED)).isEqualTo(java.time.Duration.ofSeconds(45));
+        assertThat(p.runsInline(Stage.DATA_RECEIVED)).isFalse();
+        assertThat(p.stageDeadline(Stage.HEADERS_RECEIVED)).isEqualTo(java.time.Duration.ofSeconds(5));
+    }
+
     private static final String SEED_POLICY = """
             rules:
               onMailFrom:
