@@ -44,6 +44,19 @@ public final class ResultVars {
         return List.copyOf(all);
     }
 
+    /**
+     * The {@code maxSize} rule every scanner shares: a message of {@code size} bytes above it
+     * (0: no limit) is not scanned; the filter reports {@code <FINDING_PREFIX>_SKIPPED}, counts it
+     * and publishes "skipped". Empty when the message is to be scanned.
+     */
+    public java.util.Optional<Verdict> skipIfLarger(FilterContext ctx, long size, long maxSize, String findingPrefix, Health health) {
+        if (maxSize <= 0 || size <= maxSize) return java.util.Optional.empty();
+        health.skipped();
+        String why = "message of " + size + " bytes is larger than maxSize " + maxSize;
+        ctx.report(findingPrefix + "_SKIPPED", why);
+        return java.util.Optional.of(publish(ctx, "skipped", Verdict.CONTINUE, why));
+    }
+
     /** Publishes an outcome and returns its verdict. */
     public Verdict publish(FilterContext ctx, String resultWord, Verdict verdict, String explanationText) {
         ctx.set(result, resultWord);

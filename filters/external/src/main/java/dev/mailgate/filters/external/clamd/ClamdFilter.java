@@ -75,12 +75,8 @@ final class ClamdFilter implements Filter, AutoCloseable {
     @Override
     public Verdict onDataReceived(FilterContext ctx) throws IOException {
         long size = MessageStream.size(ctx);
-        if (maxSize > 0 && size > maxSize) {
-            health.skipped();
-            String why = "message of " + size + " bytes is larger than maxSize " + maxSize;
-            ctx.report("CLAMD_SKIPPED", why);
-            return vars.publish(ctx, "skipped", Verdict.CONTINUE, why);
-        }
+        var skipped = vars.skipIfLarger(ctx, size, maxSize, "CLAMD", health);
+        if (skipped.isPresent()) return skipped.get();
         long t0 = System.nanoTime();
         ClamdClient.Result r;
         try {

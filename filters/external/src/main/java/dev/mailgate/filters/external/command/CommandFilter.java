@@ -114,13 +114,8 @@ final class CommandFilter implements Filter {
     private Verdict check(FilterContext ctx) throws IOException {
         boolean withMessage = needsBody();
         if (withMessage && maxSize > 0) {
-            long size = MessageStream.size(ctx);
-            if (size > maxSize) {
-                health.skipped();
-                String why = "message of " + size + " bytes is larger than maxSize " + maxSize;
-                ctx.report("COMMAND_SKIPPED", why);
-                return vars.publish(ctx, "skipped", Verdict.CONTINUE, why);
-            }
+            var skipped = vars.skipIfLarger(ctx, MessageStream.size(ctx), maxSize, "COMMAND", health);
+            if (skipped.isPresent()) return skipped.get();
         }
         Map<String, String> env = ProcessContext.environment(ctx, name);
         List<Path> temp = new ArrayList<>();

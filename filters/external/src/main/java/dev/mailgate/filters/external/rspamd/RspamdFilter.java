@@ -86,12 +86,8 @@ final class RspamdFilter implements Filter, AutoCloseable {
     @Override
     public Verdict onDataReceived(FilterContext ctx) throws IOException {
         long size = MessageStream.size(ctx);
-        if (maxSize > 0 && size > maxSize) {
-            health.skipped();
-            String why = "message of " + size + " bytes is larger than maxSize " + maxSize;
-            ctx.report("RSPAMD_SKIPPED", why);
-            return vars.publish(ctx, "skipped", Verdict.CONTINUE, why);
-        }
+        var skipped = vars.skipIfLarger(ctx, size, maxSize, "RSPAMD", health);
+        if (skipped.isPresent()) return skipped.get();
         long t0 = System.nanoTime();
         JsonNode answer;
         try {

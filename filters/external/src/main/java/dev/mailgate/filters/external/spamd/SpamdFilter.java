@@ -91,12 +91,8 @@ final class SpamdFilter implements Filter {
     @Override
     public Verdict onDataReceived(FilterContext ctx) throws IOException {
         long size = MessageStream.size(ctx);
-        if (maxSize > 0 && size > maxSize) {
-            health.skipped();
-            String why = "message of " + size + " bytes is larger than maxSize " + maxSize;
-            ctx.report("SPAMD_SKIPPED", why);
-            return vars.publish(ctx, "skipped", Verdict.CONTINUE, why);
-        }
+        var skipped = vars.skipIfLarger(ctx, size, maxSize, "SPAMD", health);
+        if (skipped.isPresent()) return skipped.get();
         long t0 = System.nanoTime();
         SpamdClient.Result r;
         try (InputStream in = MessageStream.open(ctx)) {
