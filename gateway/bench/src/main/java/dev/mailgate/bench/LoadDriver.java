@@ -41,7 +41,8 @@ public final class LoadDriver {
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            if (o.idle() > 0) IdleConnections.run(o, group);
+            if (o.soak() > 0) Soak.run(o, group);
+            else if (o.idle() > 0) IdleConnections.run(o, group);
             else run(o, group);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -63,8 +64,11 @@ public final class LoadDriver {
         phase(o, group, o.messages(), true);
     }
 
-    private static void phase(LoadOptions o, EventLoopGroup group, int total, boolean report) throws Exception {
-        if (total == 0) return;
+    /** What one phase sent: messages answered and messages that failed. */
+    record Sent(long messages, long failures) {}
+
+    static Sent phase(LoadOptions o, EventLoopGroup group, int total, boolean report) throws Exception {
+        if (total == 0) return new Sent(0, 0);
         MessageScript script = new MessageScript(o);
         Latencies endToEnd = new Latencies();
         AtomicInteger next = new AtomicInteger();
@@ -112,7 +116,7 @@ public final class LoadDriver {
         }
         for (Thread t : workers) t.join();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        if (!report) return;
+        if (!report) return new Sent(endToEnd.count(), failures.get());
         System.out.printf("%d messages in %.2f s: %.0f msgs/s, %d failed%n", endToEnd.count(), seconds, endToEnd.count() / seconds, failures.get());
         System.out.println("end to end: " + endToEnd.summary());
         for (Map.Entry<MessageScript.StageName, Latencies> e : script.perStage().entrySet()) {
@@ -124,6 +128,7 @@ public final class LoadDriver {
             System.out.printf("target CPU: %.2f s for %d messages = %.3f ms per message (resolution %d ms)%n",
                     cpu, endToEnd.count(), cpu * 1000 / Math.max(1, endToEnd.count()), 1000 / ProcessStats.CLOCK_TICKS);
         }
+        return new Sent(endToEnd.count(), failures.get());
     }
 
     private static void sleepNanos(long nanos) {

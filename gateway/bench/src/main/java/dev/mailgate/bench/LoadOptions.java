@@ -19,14 +19,17 @@ import java.util.Map;
  * @param reuse       send every message of a worker over one milter connection (Postfix opens one per SMTP session)
  * @param pid         the gateway's process id, for CPU per message (0 = not measured)
  * @param idle        hold this many idle connections and report memory per connection instead
+ * @param soak        with {@code idle}: hold them this many minutes while sending {@code rate} msgs/s, sampling memory
+ * @param sample      seconds between the soak's memory samples
  */
 record LoadOptions(String target, int messages, int warmup, int concurrency, int rate, int size, int headers, int rcpts,
-                   int chunk, boolean noReply, boolean reuse, long pid, int idle) {
+                   int chunk, boolean noReply, boolean reuse, long pid, int idle, int soak, int sample) {
 
     static final String USAGE = """
             usage: mailgate-bench [--target inet:127.0.0.1:8899] [--messages 20000] [--warmup 2000] [--concurrency 8]
                                   [--rate 0] [--size 4096] [--headers 4] [--rcpts 1] [--chunk 65535]
                                   [--no-reply true|false] [--reuse false] [--pid PID] [--idle N]
+                                  [--soak MINUTES --rate R [--sample 60]]
             """;
 
     static LoadOptions parse(String[] args) {
@@ -39,7 +42,10 @@ record LoadOptions(String target, int messages, int warmup, int concurrency, int
                 num(m, "messages", 20000), num(m, "warmup", 2000), num(m, "concurrency", 8), num(m, "rate", 0),
                 num(m, "size", 4096), num(m, "headers", 4), num(m, "rcpts", 1), num(m, "chunk", 65535),
                 Boolean.parseBoolean(m.getOrDefault("no-reply", "true")), Boolean.parseBoolean(m.getOrDefault("reuse", "false")),
-                Long.parseLong(m.getOrDefault("pid", "0")), num(m, "idle", 0));
+                Long.parseLong(m.getOrDefault("pid", "0")), num(m, "idle", 0), num(m, "soak", 0), num(m, "sample", 60));
+        if (o.soak > 0 && (o.idle < 1 || o.rate < 1 || o.sample < 1)) {
+            throw new IllegalArgumentException("--soak needs --idle N, --rate R and --sample S above 0");
+        }
         if (o.chunk < 1 || o.chunk > 65535) throw new IllegalArgumentException("--chunk must be 1..65535");
         return o;
     }
