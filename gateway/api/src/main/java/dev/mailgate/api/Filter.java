@@ -48,6 +48,22 @@ public interface Filter {
         return true;
     }
 
+    /**
+     * True if this stage's callback may be started and left running while the session moves on
+     * (a DNS check at onConnect while the client says EHLO and MAIL FROM). The pipeline then
+     * awaits it where its result can matter: before a rule that reads a variable it
+     * {@linkplain #provides() provides} (or the score), before any filter that does not start
+     * early, before its own next callback, and before the end of data at the latest; its
+     * variables, findings and verdict take effect there, as if it had just run.
+     *
+     * <p>Only for callbacks that read the variables present when the stage begins, set only the
+     * variables listed in {@link #provides()}, report findings, and make no message changes.
+     * Applies to {@link #blocking()} filters only.
+     */
+    default boolean startsEarly(Stage stage) {
+        return false;
+    }
+
     /** True if the filter reads the body at onDataReceived ({@link FilterContext#body()}). */
     default boolean needsBody() {
         return false;

@@ -104,7 +104,12 @@ public final class FilterHarness {
         return last;
     }
 
+    /**
+     * The variable's value once every check still running has finished (filters that start early
+     * keep looking things up after their event returned; see {@code Filter.startsEarly}).
+     */
     public <T> T get(Var<T> var) {
+        session.settle();
         return session.get(var);
     }
 

@@ -102,6 +102,12 @@ public final class DnsblFilter implements Filter {
         for (DnsblZone z : allow) dns.metrics().track(z.zone());
     }
 
+    /** Lookups only: they run while the client goes on, and are awaited where a rule reads them. */
+    @Override
+    public boolean startsEarly(Stage stage) {
+        return stage == Stage.CONNECT || stage == Stage.EHLO || stage == Stage.MAIL_FROM;
+    }
+
     @Override
     public Set<Stage> stages() {
         EnumSet<Stage> s = EnumSet.noneOf(Stage.class);

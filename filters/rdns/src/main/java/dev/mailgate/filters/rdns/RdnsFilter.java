@@ -65,6 +65,12 @@ public final class RdnsFilter implements Filter {
         this.budget = budget;
     }
 
+    /** Lookups only: they run while the client goes on, and are awaited where a rule reads them. */
+    @Override
+    public boolean startsEarly(Stage stage) {
+        return stage == Stage.CONNECT || stage == Stage.EHLO;
+    }
+
     @Override
     public Set<Stage> stages() {
         EnumSet<Stage> s = EnumSet.noneOf(Stage.class);

@@ -30,6 +30,9 @@ final class DnsSession {
         this.session = session;
     }
 
+    /** Stage by stage: these tests read each stage's verdict and variables right after it. */
+    static final String STAGE_BY_STAGE = "defaults: { startEarly: false }\n";
+
     static Policy load(String yaml, ZoneResolver dns) {
         return load(yaml, dns.serviceFactory());
     }
@@ -41,7 +44,7 @@ final class DnsSession {
     }
 
     static DnsSession open(String yaml, ZoneResolver dns) {
-        return new DnsSession(new Pipeline(load(yaml, dns)).open("test", MacroSource.NONE));
+        return new DnsSession(new Pipeline(load(STAGE_BY_STAGE + yaml, dns)).open("test", MacroSource.NONE));
     }
 
     /** A session whose MTA sends these macros ({@code j} is the MTA's host name). */
@@ -50,7 +53,7 @@ final class DnsSession {
             public java.util.Optional<String> get(String name) { return java.util.Optional.ofNullable(macros.get(name)); }
             public java.util.Map<String, String> all() { return macros; }
         };
-        return new DnsSession(new Pipeline(load(yaml, dns)).open("test", m));
+        return new DnsSession(new Pipeline(load(STAGE_BY_STAGE + yaml, dns)).open("test", m));
     }
 
     StageResult connect(String ip, String localIp) {

@@ -51,6 +51,12 @@ public final class SendermxFilter implements Filter {
         this.budget = budget;
     }
 
+    /** Lookups only: they run while the client goes on, and are awaited where a rule reads them. */
+    @Override
+    public boolean startsEarly(Stage stage) {
+        return stage == Stage.MAIL_FROM;
+    }
+
     @Override
     public Set<Stage> stages() {
         return Set.of(Stage.MAIL_FROM);

@@ -63,6 +63,12 @@ public final class SpfFilter implements Filter {
         this.settings = settings;
     }
 
+    /** Lookups only: they run while the client goes on, and are awaited where a rule reads them. */
+    @Override
+    public boolean startsEarly(Stage stage) {
+        return stage == Stage.EHLO || stage == Stage.MAIL_FROM;
+    }
+
     @Override
     public Set<Stage> stages() {
         EnumSet<Stage> s = EnumSet.of(Stage.MAIL_FROM);

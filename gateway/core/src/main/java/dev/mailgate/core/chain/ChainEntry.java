@@ -13,12 +13,23 @@ import java.util.Objects;
  * @param filter  the instance
  * @param timeout deadline for one callback
  * @param onError what an exception or an overrun deadline turns into
+ * @param startEarly the policy lets this filter's lookups run on while the session moves on
+ *                (where the filter supports it: {@link Filter#startsEarly}); {@code startEarly: false} keeps every stage's verdict at that stage
  */
-public record ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError) {
+public record ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError, boolean startEarly) {
     public ChainEntry {
         Objects.requireNonNull(name);
         Objects.requireNonNull(filter);
         Objects.requireNonNull(timeout);
         Objects.requireNonNull(onError);
+    }
+
+    /** An entry that never starts early (filters added with addFilter, run by executeFilters). */
+    public ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError) {
+        this(name, type, filter, timeout, onError, false);
+    }
+
+    public ChainEntry withStartEarly(boolean early) {
+        return new ChainEntry(name, type, filter, timeout, onError, early);
     }
 }

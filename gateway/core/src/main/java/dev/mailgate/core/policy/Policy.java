@@ -30,17 +30,20 @@ public final class Policy implements AutoCloseable {
     private final Thresholds thresholds;
     private final Map<String, Var<?>> variables;
     private final Set<String> ruleReads;
+    private final Map<Stage, Set<String>> ruleReadsByStage = new EnumMap<>(Stage.class);
     private final Set<Class<? extends Modification>> ruleModifications;
     private final Services services;
     private final Map<String, ChainEntry> added;
     /** Per stage: the filters that may block there, from the chain and from executeFilters rules. */
     private final Map<Stage, List<ChainEntry>> blockingByStage = new EnumMap<>(Stage.class);
     private final boolean needsBody;
+    /** The longest the early checks of one session can keep a stage waiting: their timeouts added up. */
+    private final java.time.Duration earlyBudget;
 
     Policy(String source, List<ListenerConfig> listeners, MilterSettings milter, MessageSettings message, Networks networks,
            List<ChainEntry> chain, Map<Stage, RuleSet> rules, Map<String, Double> scores, Thresholds thresholds,
-           Map<String, Var<?>> variables, Set<String> ruleReads, Set<Class<? extends Modification>> ruleModifications,
-           Services services, Map<String, ChainEntry> added) {
+           Map<String, Var<?>> variables, Set<String> ruleReads, Map<Stage, Set<String>> ruleReadsByStage,
+           Set<Class<? extends Modification>> ruleModifications, Services services, Map<String, ChainEntry> added) {
         this.services = services;
         this.added = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(added));
         this.source = source;
@@ -54,6 +57,7 @@ public final class Policy implements AutoCloseable {
         this.thresholds = thresholds;
         this.variables = Map.copyOf(variables);
         this.ruleReads = Set.copyOf(ruleReads);
+        for (Stage s : Stage.values()) this.ruleReadsByStage.put(s, Set.copyOf(ruleReadsByStage.getOrDefault(s, Set.of())));
         this.ruleModifications = Set.copyOf(ruleModifications);
         for (Stage s : Stage.values()) {
             List<ChainEntry> l = new ArrayList<>();
@@ -69,6 +73,16 @@ public final class Policy implements AutoCloseable {
             }
             blockingByStage.put(s, List.copyOf(b));
         }
+        java.time.Duration early = java.time.Duration.ZERO;
+        for (ChainEntry e : chain) {
+            for (Stage s : e.filter().stages()) {
+                if (startsEarly(e, s)) {
+                    early = early.plus(e.timeout());
+                    break;
+                }
+            }
+        }
+        this.earlyBudget = early;
         boolean body = false;
         for (ChainEntry e : chain) body |= e.filter().needsBody();
         for (ChainEntry e : this.added.values()) body |= e.filter().needsBody();
@@ -155,6 +169,32 @@ public final class Policy implements AutoCloseable {
         java.time.Duration d = java.time.Duration.ofSeconds(5);
         for (ChainEntry e : blockingByStage.get(stage)) d = d.plus(e.timeout());
         return d;
+    }
+
+    /**
+     * True if {@code entry}'s callback at {@code stage} is started and left running (see
+     * {@link dev.mailgate.api.Filter#startsEarly}). Only blocking filters: the others finish at once.
+     */
+    public boolean startsEarly(ChainEntry entry, Stage stage) {
+        return entry.startEarly() && entry.filter().blocking() && entry.filter().startsEarly(stage);
+    }
+
+    /**
+     * True if the rules of {@code stage} may observe what a filter providing {@code names} sets:
+     * they read one of them, the score or the findings, or they run added filters.
+     */
+    public boolean rulesRead(Stage stage, Set<String> names) {
+        if (executesFilters(stage)) return true;
+        Set<String> reads = ruleReadsByStage.get(stage);
+        if (reads.isEmpty()) return false;
+        if (reads.contains("score") || reads.contains("findings")) return true;
+        for (String n : names) if (reads.contains(n)) return true;
+        return false;
+    }
+
+    /** Added to a stage's deadline while early checks are still running. */
+    public java.time.Duration earlyBudget() {
+        return earlyBudget;
     }
 
     /** True if some filter reads the whole body at the end of data. */

@@ -70,9 +70,11 @@ public final class PolicyLoader {
         Networks networks = top.containsKey("networks") ? SectionParser.networks(y, top.get("networks").value()) : Networks.EMPTY;
         Duration defaultTimeout = Duration.ofSeconds(10);
         OnError defaultOnError = OnError.TEMPREJECT;
+        boolean defaultStartEarly = true;
         if (top.containsKey("defaults")) {
             Map<String, Yaml.Entry> d = y.mapping(top.get("defaults").value(), "defaults");
-            y.allowOnly(d, "defaults", List.of("timeout", "onError"));
+            y.allowOnly(d, "defaults", List.of("timeout", "onError", "startEarly"));
+            if (d.containsKey("startEarly")) defaultStartEarly = y.bool(d.get("startEarly").value(), "startEarly");
             if (d.containsKey("timeout")) defaultTimeout = positive(y, d.get("timeout").value());
             if (d.containsKey("onError")) defaultOnError = SectionParser.onError(y, d.get("onError").value());
         }
@@ -98,7 +100,7 @@ public final class PolicyLoader {
             throw new PolicyException(fileName, 0, 0, "a service cannot start: " + re.getMessage());
         }
         try {
-            return build(y, top, fileName, listeners, milter, message, networks, defaultTimeout, defaultOnError, services);
+            return build(y, top, fileName, listeners, milter, message, networks, defaultTimeout, defaultOnError, defaultStartEarly, services);
         } catch (RuntimeException e) {
             services.close(); // a policy that does not load must not leave connections behind
             throw e;
@@ -106,14 +108,15 @@ public final class PolicyLoader {
     }
 
     private Policy build(Yaml y, Map<String, Yaml.Entry> top, String fileName, List<ListenerConfig> listeners, MilterSettings milter,
-                         MessageSettings message, Networks networks, Duration defaultTimeout, OnError defaultOnError, Services services) {
+                         MessageSettings message, Networks networks, Duration defaultTimeout, OnError defaultOnError,
+                         boolean defaultStartEarly, Services services) {
         Map<String, Var<?>> variables = new LinkedHashMap<>();
         for (Var<?> v : StandardVars.ALL) variables.put(v.name(), v);
         for (Var<?> v : DeliveryVars.ALL) variables.put(v.name(), v);
         List<ChainEntry> chain = new ArrayList<>();
         if (top.containsKey("filters")) {
             for (Node item : y.sequence(top.get("filters").value(), "filters")) {
-                ChainEntry entry = filter(y, item, defaultTimeout, defaultOnError, services);
+                ChainEntry entry = filter(y, item, defaultTimeout, defaultOnError, defaultStartEarly, services);
                 for (ChainEntry other : chain) {
                     if (other.name().equals(entry.name())) {
                         throw y.error(item, "two filters are called '" + entry.name() + "'; give one a different name:");
@@ -158,7 +161,7 @@ public final class PolicyLoader {
             thresholds = new Thresholds(t);
         }
         return new Policy(fileName, listeners, milter, message, networks, chain, rules, scores, thresholds, variables,
-                ruleParser.reads(), ruleParser.modifications(), services, added);
+                ruleParser.reads(), ruleParser.readsByStage(), ruleParser.modifications(), services, added);
     }
 
     private static void declareVariables(Yaml y, Node where, ChainEntry entry, Map<String, Var<?>> variables) {
@@ -168,7 +171,8 @@ public final class PolicyLoader {
         }
     }
 
-    private ChainEntry filter(Yaml y, Node item, Duration defaultTimeout, OnError defaultOnError, FilterServices services) {
+    private ChainEntry filter(Yaml y, Node item, Duration defaultTimeout, OnError defaultOnError, boolean defaultStartEarly,
+                              FilterServices services) {
         Map<String, Yaml.Entry> one = y.mapping(item, "a filter entry");
         if (one.size() != 1) throw y.error(item, "a filter entry is one 'type: settings' pair, e.g. '- limits: { maxRcptCount: 100 }'");
         Yaml.Entry e = one.values().iterator().next();
@@ -176,7 +180,8 @@ public final class PolicyLoader {
                 ? Map.of() : y.mapping(e.value(), "the settings of filter '" + e.key() + "'");
         String name = settings.containsKey("name") ? y.scalar(settings.get("name").value(), "name") : e.key();
         Node nameNode = settings.containsKey("name") ? settings.get("name").value() : e.keyNode();
-        return entry(y, e.key(), e.keyNode(), name, nameNode, settings, defaultTimeout, defaultOnError, services);
+        boolean early = settings.containsKey("startEarly") ? y.bool(settings.get("startEarly").value(), "startEarly") : defaultStartEarly;
+        return entry(y, e.key(), e.keyNode(), name, nameNode, settings, defaultTimeout, defaultOnError, services).withStartEarly(early);
     }
 
     /**

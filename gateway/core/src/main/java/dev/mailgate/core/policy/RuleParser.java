@@ -41,6 +41,8 @@ final class RuleParser {
     private final ConditionCompiler compiler;
     private final Map<String, Var<?>> variables;
     private final Set<String> reads = new HashSet<>();
+    /** Per event: the names its rules read (conditions, ${...} references) or set. */
+    private final Map<Stage, Set<String>> readsByStage = new java.util.EnumMap<>(Stage.class);
     private final Set<Class<? extends Modification>> modifications = new HashSet<>();
     private final Map<String, ChainEntry> added;
 
@@ -52,6 +54,8 @@ final class RuleParser {
     }
 
     Set<String> reads() { return reads; }
+
+    Map<Stage, Set<String>> readsByStage() { return readsByStage; }
 
     Set<Class<? extends Modification>> modifications() { return modifications; }
 
@@ -74,6 +78,7 @@ final class RuleParser {
                     throw positioned(cond, e);
                 }
                 reads.addAll(compiled.reads());
+                readsByStage.computeIfAbsent(stage, k -> new HashSet<>()).addAll(compiled.reads());
             }
             if (!m.containsKey("then")) throw y.error(item, "rule " + name + " has no 'then:'");
             List<RuleAction> actions = actions(stage, name, m.get("then").value());
@@ -151,6 +156,8 @@ final class RuleParser {
                 Yaml.Entry s = sets.values().iterator().next();
                 Var<?> var = variables.get(s.key());
                 if (var == null) throw y.error(s.keyNode(), "unknown variable '" + s.key() + "'");
+                // a write counts as a read: a check still running must not overwrite it afterwards
+                readsByStage.computeIfAbsent(stage, k -> new HashSet<>()).add(var.name());
                 return new RuleAction.SetVar(var, template(stage, s.value()));
             }
             default:
@@ -261,7 +268,9 @@ final class RuleParser {
     private Template compile(Stage stage, Node v, String text) {
         Set<String> known = compiler.readableNames(stage);
         try {
-            return Template.compile(text, known);
+            Template t = Template.compile(text, known);
+            readsByStage.computeIfAbsent(stage, k -> new HashSet<>()).addAll(t.refs());
+            return t;
         } catch (IllegalArgumentException e) {
             throw y.error(v, e.getMessage());
         }

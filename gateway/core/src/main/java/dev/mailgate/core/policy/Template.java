@@ -47,6 +47,11 @@ public final class Template {
         return new Template(text, List.copyOf(parts));
     }
 
+    /** The variable names referenced, in order. */
+    public List<String> refs() {
+        return parts.stream().filter(p -> p instanceof Ref).map(p -> ((Ref) p).name()).toList();
+    }
+
     public boolean isConstant() {
         return parts.stream().noneMatch(p -> p instanceof Ref);
     }

@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** A filter's settings backed by its YAML mapping, so errors point at the offending value. */
 final class YamlFilterSettings implements FilterSettings {
     /** Keys every chain entry has; handled by the loader, not by the filter. */
-    static final List<String> COMMON_KEYS = List.of("name", "timeout", "onError");
+    static final List<String> COMMON_KEYS = List.of("name", "timeout", "onError", "startEarly");
 
     private final Yaml yaml;
     private final String name;

@@ -48,6 +48,7 @@ public final class Session implements FilterContext, RuleTarget {
     private final List<String> rawRecipients = new ArrayList<>();
     private final BodyStore body;
     private final StageRunner runner;
+    private final EarlyChecks early;
     /** Filters added with addFilter: for the session (onConnect, onEhlo), for this message, and every one so far. */
     private final Set<ChainEntry> addedForSession = new LinkedHashSet<>();
     private final Set<ChainEntry> addedForMessage = new LinkedHashSet<>();
@@ -67,6 +68,7 @@ public final class Session implements FilterContext, RuleTarget {
         this.executor = new SerialExecutor(threads);
         this.body = policy.needsBody() ? new BodyStore(policy.message().memoryLimit(), policy.message().tempDirectory()) : null;
         this.runner = new StageRunner(this, policy);
+        this.early = new EarlyChecks(this, policy);
         vars.set(SMTP_ACTION, "continue");
     }
 
@@ -80,14 +82,15 @@ public final class Session implements FilterContext, RuleTarget {
      */
     public CompletableFuture<StageResult> dispatch(SessionEvent event) {
         Stage s = event.stage();
-        boolean inline = s == null || (policy.runsInline(s) && !(s == Stage.BODY_CHUNK && body != null));
+        // waiting for an early check blocks: never on the event loop
+        boolean inline = s == null || (policy.runsInline(s) && !(s == Stage.BODY_CHUNK && body != null) && !early.hasPending());
         if (inline && executor.isIdle()) return CompletableFuture.completedFuture(safeProcess(event));
         CompletableFuture<StageResult> f = new CompletableFuture<>();
         executor.execute(() -> f.complete(safeProcess(event)));
         if (s != null && s != Stage.RESET && s != Stage.DISCONNECT) {
             // the last line of defence against a filter that ignores its interrupt: the MTA gets
             // an answer (tempreject: nothing is lost) instead of waiting for its own timeout
-            java.time.Duration deadline = policy.stageDeadline(s);
+            java.time.Duration deadline = early.hasPending() ? policy.stageDeadline(s).plus(policy.earlyBudget()) : policy.stageDeadline(s);
             var alarm = dev.mailgate.core.chain.Deadlines.after(deadline, () -> {
                 if (f.complete(StageResult.of(Verdict.tempReject("451 4.3.0 Mail filter did not finish in time, try again later"),
                         "stage deadline"))) {
@@ -120,7 +123,11 @@ public final class Session implements FilterContext, RuleTarget {
             }
             case SessionEvent.MailFrom m -> mailFrom(m);
             case SessionEvent.RcptTo r -> rcptTo(r);
-            case SessionEvent.Data d -> run(Stage.DATA);
+            case SessionEvent.Data d -> {
+                StageResult r = run(Stage.DATA);
+                settleEarly(); // the message's content follows: no early check runs past this point
+                yield r;
+            }
             case SessionEvent.Header h -> {
                 headers.add(new HeaderField(h.name(), h.value()));
                 headerBytes += h.name().length() + 2 + h.value().length() + 2;
@@ -135,6 +142,7 @@ public final class Session implements FilterContext, RuleTarget {
                 yield StageResult.CONTINUE;
             }
             case SessionEvent.Disconnect d -> {
+                early.cancelAll();
                 endTransaction();
                 stage = Stage.DISCONNECT;
                 runner.lifecycle(Stage.DISCONNECT, List.copyOf(addedEver));
@@ -191,6 +199,7 @@ public final class Session implements FilterContext, RuleTarget {
     }
 
     private StageResult endOfHeaders() {
+        settleEarly();
         long received = headers.stream().filter(h -> h.hasName("Received")).count();
         vars.set(RECEIVED_COUNT, received);
         vars.set(HEADER_COUNT, (long) headers.size());
@@ -201,6 +210,7 @@ public final class Session implements FilterContext, RuleTarget {
     }
 
     private StageResult bodyChunk(byte[] data) {
+        settleEarly();
         bodyBytes += data.length;
         if (body != null) body.append(data);
         if (messageDecided || connectionAccepted) return StageResult.SKIP_BODY;
@@ -214,6 +224,7 @@ public final class Session implements FilterContext, RuleTarget {
         long size = headerBytes + 2 + bodyBytes;
         vars.set(MESSAGE_SIZE, size);
         vars.set(TOTAL_MAIL_SIZE, vars.get(TOTAL_MAIL_SIZE) + size);
+        settleEarly();
         StageResult r = run(Stage.DATA_RECEIVED);
         Verdict v = r.verdict();
         String decidedBy = r.decidedBy();
@@ -291,6 +302,8 @@ public final class Session implements FilterContext, RuleTarget {
     }
 
     private void endTransaction() {
+        if (early.hasPending()) early.awaitTransaction();
+        early.endTransaction();
         if (inTransaction) {
             stage = Stage.RESET;
             runner.lifecycle(Stage.RESET, activeAdded());
@@ -309,6 +322,54 @@ public final class Session implements FilterContext, RuleTarget {
         bodyBytes = 0;
         if (body != null) body.discard();
         runner.invalidateHeaderMap();
+    }
+
+    // ---- checks started early ----
+
+    EarlyChecks early() {
+        return early;
+    }
+
+    void startEarly(ChainEntry entry, Stage s) {
+        early.start(entry, s, vars, macros);
+    }
+
+    /**
+     * Awaits the checks still running (tests, traces); their variables and findings are then
+     * set, and a verdict one returned is answered at the next stage that can answer it.
+     * Call it on the session's thread, as {@link #process} is.
+     */
+    public void settle() {
+        settleEarly();
+    }
+
+    /** Awaits the early checks (their effects applied); a verdict they return waits in {@link EarlyChecks#due}. */
+    private void settleEarly() {
+        if (early.hasPending()) early.awaitAll();
+    }
+
+    /** True if nothing more runs at {@code s}: the connection was accepted, or the message decided. */
+    boolean decidedAt(Stage s) {
+        return connectionAccepted || (messageDecided && s.isTransaction());
+    }
+
+    void acceptConnection() {
+        connectionAccepted = true;
+    }
+
+    void decideMessage() {
+        messageDecided = true;
+    }
+
+    /** Replays an early check's effects as if it ran now at {@code origin} (findings keep their scope). */
+    void replay(Stage origin, List<java.util.function.Consumer<Session>> effects) {
+        Stage current = stage;
+        stage = origin;
+        try {
+            for (var e : effects) e.accept(this);
+        } finally {
+            stage = current;
+        }
     }
 
     // ---- what filters and rules see ----

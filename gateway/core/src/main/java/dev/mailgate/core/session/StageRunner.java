@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.core.session;
 
+import dev.mailgate.api.FilterContext;
 import dev.mailgate.api.HeaderField;
 import dev.mailgate.api.SmtpReply;
 import dev.mailgate.api.Stage;
@@ -44,9 +45,30 @@ final class StageRunner {
     }
 
     StageResult stage(Stage stage) {
+        EarlyChecks early = session.early();
+        StageResult carried = early.due(stage);
+        if (carried != null) return carried;
         for (ChainEntry entry : policy.chain(stage)) {
-            Verdict v = FilterInvoker.invoke(entry, stage, session.sessionId(), call(entry, stage), session::filterFailed);
+            if (policy.startsEarly(entry, stage)) {
+                early.awaitEntry(entry);
+                if ((carried = early.due(stage)) != null) return carried;
+                if (session.decidedAt(stage)) return StageResult.CONTINUE;
+                session.startEarly(entry, stage);
+                continue;
+            }
+            // a filter that does not start early may read what the early ones find
+            if (early.hasPending()) {
+                early.awaitAll();
+                if ((carried = early.due(stage)) != null) return carried;
+                if (session.decidedAt(stage)) return StageResult.CONTINUE;
+            }
+            Verdict v = FilterInvoker.invoke(entry, stage, session.sessionId(), call(entry, stage, session), session::filterFailed);
             if (v.isFinal()) return StageResult.of(v, "filter " + entry.name());
+        }
+        if (early.hasPending() && policy.rulesRead(stage, early.watchedNames())) {
+            early.awaitAll();
+            if ((carried = early.due(stage)) != null) return carried;
+            if (session.decidedAt(stage)) return StageResult.CONTINUE;
         }
         // the seeds' style: a filter may also decide by setting smtpAction
         String action = session.get(StandardVars.SMTP_ACTION);
@@ -80,23 +102,23 @@ final class StageRunner {
             if (!names.matches(entry.name()) || !entry.filter().stages().contains(stage)) continue;
             Callable<Verdict> c = stage == Stage.BODY_CHUNK
                     ? () -> entry.filter().onBodyChunk(session, currentChunk.duplicate())
-                    : call(entry, stage);
+                    : call(entry, stage, session);
             Verdict v = FilterInvoker.invoke(entry, stage, session.sessionId(), c, session::filterFailed);
             if (decide && v.isFinal()) return v;
         }
         return Verdict.CONTINUE;
     }
 
-    private Callable<Verdict> call(ChainEntry entry, Stage stage) {
+    static Callable<Verdict> call(ChainEntry entry, Stage stage, FilterContext ctx) {
         var f = entry.filter();
         return switch (stage) {
-            case CONNECT -> () -> f.onConnect(session);
-            case EHLO -> () -> f.onEhlo(session);
-            case MAIL_FROM -> () -> f.onMailFrom(session);
-            case RCPT_TO -> () -> f.onRcptTo(session);
-            case DATA -> () -> f.onData(session);
-            case HEADERS_RECEIVED -> () -> f.onHeadersReceived(session);
-            case DATA_RECEIVED -> () -> f.onDataReceived(session);
+            case CONNECT -> () -> f.onConnect(ctx);
+            case EHLO -> () -> f.onEhlo(ctx);
+            case MAIL_FROM -> () -> f.onMailFrom(ctx);
+            case RCPT_TO -> () -> f.onRcptTo(ctx);
+            case DATA -> () -> f.onData(ctx);
+            case HEADERS_RECEIVED -> () -> f.onHeadersReceived(ctx);
+            case DATA_RECEIVED -> () -> f.onDataReceived(ctx);
             default -> throw new IllegalArgumentException(stage + " has no verdict");
         };
     }

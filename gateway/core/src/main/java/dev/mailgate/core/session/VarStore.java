@@ -43,6 +43,15 @@ public final class VarStore {
         return v == null ? var.emptyValue() : var.type().cast(v);
     }
 
+    /** An independent copy (for a check that runs while the session moves on). */
+    public VarStore copy() {
+        VarStore c = new VarStore();
+        c.connection.putAll(connection);
+        c.transaction.putAll(transaction);
+        c.recipient.putAll(recipient);
+        return c;
+    }
+
     /** Clears what belongs to one message (transaction and recipient scope). */
     public void clearTransaction() {
         transaction.clear();
