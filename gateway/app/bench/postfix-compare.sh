@@ -19,9 +19,13 @@
 #      (= delivered to the sink + rejected by the milter, harness warm-up messages included,
 #      since they are inside the same CPU bracket);
 #   6. prints median/min/max msgs/s per mode, the ratio of the medians, and CPU ms per message.
+# With rspamd installed (or -R yes), a third mode runs in the same rotation: rspamd's milter proxy
+# (the harness's "rspamd" mode: a throwaway proxy worker, self_scan, network modules off) as a
+# reference peer, so its ratio to Postfix alone is measured in the same run.
 #
 # usage: postfix-compare.sh [-r RUNS] [-n COUNT] [-s SESSIONS] [-l BYTES] [-w HARNESS_WARMUP]
 #                           [-W WARMUP_COUNT] [-S STARTUP_RUNS] [-P MILTER_PORT] [-p POLICY] [-o OUT_DIR]
+#                           [-R auto|yes|no]
 #   -r RUNS            measured runs per mode, alternating (default 5)              env RUNS
 #   -n COUNT           messages per measured run (default 2000)                      env COUNT
 #   -s SESSIONS        concurrent smtp-source sessions (default 10)                  env SESSIONS
@@ -35,6 +39,7 @@
 #   -p POLICY          run this policy file instead of the embedded default (its milter listen address
 #                      is rewritten to inet:127.0.0.1:PORT in a copy)               env POLICY
 #   -o DIR             where logs and raw harness output go (default: a new /tmp/postfix-compare.XXXXXX)
+#   -R auto|yes|no     also measure rspamd's milter proxy (auto: when rspamd is installed)  env PEER_RSPAMD
 # other env: HARNESS (path of postfix-harness.sh), HARNESS_DIR (its Postfix/sink state; default OUT_DIR/harness),
 #            SMTP_PORT / SINK_PORT (passed to the harness), RUN_TIMEOUT (harness -t, default 120 s),
 #            INVOCATION_TIMEOUT (hard limit per harness invocation, default 300 s),
@@ -54,7 +59,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MAILGATE=$REPO/gateway/app/bin/mailgate
 JAR=$REPO/gateway/app/target/mailgate.jar
-HARNESS=${HARNESS:-/work/shared/bench/postfix-harness.sh}
+HARNESS=${HARNESS:-$REPO/../shared/bench/postfix-harness.sh}
 
 RUNS=${RUNS:-5}
 COUNT=${COUNT:-2000}
@@ -71,14 +76,15 @@ INVOCATION_TIMEOUT=${INVOCATION_TIMEOUT:-300}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
 QUIET_WAIT=${QUIET_WAIT:-0}
 QUIET_BUSY=${QUIET_BUSY:-15}
+PEER_RSPAMD=${PEER_RSPAMD:-auto}
 export MILTER_DEFAULT_ACTION=${MILTER_DEFAULT_ACTION:-tempfail}
 
 usage() { awk 'NR>2 && /^#/ {sub(/^# ?/, ""); print; next} NR>2 {exit}' "$0"; }
-while getopts "r:n:s:l:w:W:S:P:p:o:h" o; do
+while getopts "r:n:s:l:w:W:S:P:p:o:R:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; n) COUNT=$OPTARG ;; s) SESSIONS=$OPTARG ;; l) SIZE=$OPTARG ;;
     w) HARNESS_WARMUP=$OPTARG ;; W) WARMUP_COUNT=$OPTARG ;; S) STARTUP_RUNS=$OPTARG ;;
-    P) MILTER_PORT=$OPTARG ;; p) POLICY=$OPTARG ;; o) OUT_DIR=$OPTARG ;;
+    P) MILTER_PORT=$OPTARG ;; p) POLICY=$OPTARG ;; o) OUT_DIR=$OPTARG ;; R) PEER_RSPAMD=$OPTARG ;;
     h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
 done
@@ -92,6 +98,12 @@ for v in RUNS COUNT SESSIONS SIZE HARNESS_WARMUP WARMUP_COUNT STARTUP_RUNS MILTE
   is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
 done
 [ "$RUNS" -ge 1 ] && [ "$COUNT" -ge 1 ] && [ "$SESSIONS" -ge 1 ] || die "RUNS, COUNT and SESSIONS must be >= 1"
+case $PEER_RSPAMD in
+  auto) if command -v rspamd >/dev/null; then PEER_RSPAMD=yes; else PEER_RSPAMD=no; fi ;;
+  yes) command -v rspamd >/dev/null || die "-R yes, but rspamd is not installed (apt-get install rspamd)" ;;
+  no) ;;
+  *) die "-R takes auto, yes or no (got '$PEER_RSPAMD')" ;;
+esac
 
 # ---- preflight ----
 [ "$(id -u)" = 0 ] || die "must run as root (the harness starts Postfix and smtp-sink)"
@@ -258,12 +270,12 @@ JDK=$("$JAVA_BIN" -version 2>&1 | sed -n 2p)
 echo "gateway: pid $GW_PID, $POLICY_DESC, listening on inet:127.0.0.1:$MILTER_PORT after ${READY_WALL_MS} ms, logs at WARN (-Dmailgate.log.level=WARN) in $GW_LOG" | tee -a "$OUT_DIR/machine.txt"
 echo "jdk: $JAVA_BIN: $JDK   clock ticks/s: $HZ" | tee -a "$OUT_DIR/machine.txt"
 echo "jar: $JAR (sha256 $JAR_ID; tree $GIT_ID), run from the snapshot $DIST" | tee -a "$OUT_DIR/machine.txt"
-echo "settings: runs=$RUNS per mode (alternating none/milter), count=$COUNT, size=$SIZE, sessions=$SESSIONS, harness warm-up=$HARNESS_WARMUP msgs per invocation, warm-up invocation through the milter=$WARMUP_COUNT msgs, milter_default_action=$MILTER_DEFAULT_ACTION" | tee -a "$OUT_DIR/machine.txt"
+echo "settings: runs=$RUNS per mode (alternating none/milter$([ "$PEER_RSPAMD" = yes ] && echo /rspamd)), count=$COUNT, size=$SIZE, sessions=$SESSIONS, harness warm-up=$HARNESS_WARMUP msgs per invocation, warm-up invocation through the milter=$WARMUP_COUNT msgs, milter_default_action=$MILTER_DEFAULT_ACTION" | tee -a "$OUT_DIR/machine.txt"
 
 # run_harness MODE TAG [COUNT]: one harness invocation (-r 1); sets R_RATE R_SENT R_SINK R_TOTAL R_REJ R_WARN R_DEF R_ERRS R_ACC R_LOAD
 run_harness() {
   local mode=$1 tag=$2 n=${3:-$COUNT} out=$OUT_DIR/$2.out err=$OUT_DIR/$2.err target rc=0 line
-  if [ "$mode" = milter ]; then target=inet:127.0.0.1:$MILTER_PORT; else target=none; fi
+  case $mode in milter) target=inet:127.0.0.1:$MILTER_PORT ;; rspamd) target=rspamd ;; *) target=none ;; esac
   wait_quiet
   read -r R_B0 R_A0 < <(cpu_sample)
   timeout -k 20 "$INVOCATION_TIMEOUT" "$HARNESS" "$target" -n "$n" -l "$SIZE" -s "$SESSIONS" -r 1 \
@@ -305,7 +317,7 @@ fi
 
 # ---- 4./5. interleaved measured runs ----
 thread_ticks "$GW_PID" >"$OUT_DIR/threads-before.tsv"
-NONE_RATES=() MILTER_RATES=() MILTER_TICKS=0 MILTER_STIME=0 JUDGED=0 DELIVERED=0 REJECTED=0 IDLE_TICKS=0 IDLE_MS=0 MILTER_MS=0
+NONE_RATES=() MILTER_RATES=() RSPAMD_RATES=() MILTER_TICKS=0 MILTER_STIME=0 JUDGED=0 DELIVERED=0 REJECTED=0 IDLE_TICKS=0 IDLE_MS=0 MILTER_MS=0
 t_all0=$(now_ms); c_all0=$(cpu_ticks "$GW_PID")
 for i in $(seq 1 "$RUNS"); do
   c0=$(cpu_ticks "$GW_PID"); t0=$(now_ms)
@@ -322,6 +334,12 @@ for i in $(seq 1 "$RUNS"); do
   JUDGED=$((JUDGED + R_TOTAL + R_REJ)); DELIVERED=$((DELIVERED + R_TOTAL)); REJECTED=$((REJECTED + R_REJ))
   MILTER_RATES+=("$R_RATE")
   report "milter-$i" milter $((c1 - c0)) $((R_TOTAL + R_REJ))
+
+  if [ "$PEER_RSPAMD" = yes ]; then
+    run_harness rspamd "rspamd-$i"
+    RSPAMD_RATES+=("$R_RATE")
+    report "rspamd-$i" rspamd - -
+  fi
 done
 t_all1=$(now_ms); c_all1=$(cpu_ticks "$GW_PID")
 thread_ticks "$GW_PID" >"$OUT_DIR/threads-after.tsv"
@@ -339,6 +357,11 @@ ms_per_msg=$(awk -v t="$MILTER_TICKS" -v h="$HZ" -v n="$JUDGED" 'BEGIN{printf "%
   echo "postfix alone (no milter): median $nmed msgs/s, min $nmin, max $nmax   runs: ${NONE_RATES[*]}"
   echo "postfix + mailgate       : median $mmed msgs/s, min $mmin, max $mmax   runs: ${MILTER_RATES[*]}"
   echo "ratio of medians (milter / none): ${ratio}x    per-pair ratios: $pair_ratios"
+  if [ "$PEER_RSPAMD" = yes ]; then
+    read -r rmed rmin rmax < <(printf '%s\n' "${RSPAMD_RATES[@]}" | stats)
+    echo "postfix + rspamd proxy   : median $rmed msgs/s, min $rmin, max $rmax   runs: ${RSPAMD_RATES[*]}"
+    echo "ratio of medians (rspamd proxy / none): $(awk -v a="$rmed" -v b="$nmed" 'BEGIN{printf "%.3f", (b > 0 ? a/b : 0)}')x    mailgate / rspamd proxy: $(awk -v a="$mmed" -v b="$rmed" 'BEGIN{printf "%.3f", (b > 0 ? a/b : 0)}')x"
+  fi
   [ -z "${WARMUP_NOTE:-}" ] || echo "$WARMUP_NOTE"
   echo "gateway CPU in the $RUNS measured milter invocations: $MILTER_TICKS ticks (utime+stime, $HZ/s; stime $MILTER_STIME) = $(awk -v t="$MILTER_TICKS" -v h="$HZ" 'BEGIN{printf "%.2f", t/h}') s over $(awk -v m="$MILTER_MS" 'BEGIN{printf "%.1f", m/1000}') s wall"
   echo "messages the gateway judged there: $JUDGED (delivered to the sink: $DELIVERED incl. $HARNESS_WARMUP harness warm-up messages per invocation; milter-reject: $REJECTED)"
