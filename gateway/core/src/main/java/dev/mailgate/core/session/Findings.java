@@ -12,13 +12,20 @@ import java.util.Map;
  * the current message only. A symbol counts once per scope.
  */
 final class Findings {
-    private final Map<String, Double> connection = new LinkedHashMap<>();
-    private final Map<String, Double> transaction = new LinkedHashMap<>();
+    // created on the first finding: most sessions of a plain policy never report one
+    private Map<String, Double> connection = Map.of();
+    private Map<String, Double> transaction = Map.of();
 
     /** Records a finding; false if it was already there. */
     boolean add(String symbol, double weight, boolean connectionLevel) {
         if (connection.containsKey(symbol) || transaction.containsKey(symbol)) return false;
-        (connectionLevel ? connection : transaction).put(symbol, weight);
+        if (connectionLevel) {
+            if (connection.isEmpty()) connection = new LinkedHashMap<>();
+            connection.put(symbol, weight);
+        } else {
+            if (transaction.isEmpty()) transaction = new LinkedHashMap<>();
+            transaction.put(symbol, weight);
+        }
         return true;
     }
 
@@ -36,7 +43,7 @@ final class Findings {
     }
 
     void clearTransaction() {
-        transaction.clear();
+        transaction = Map.of();
     }
 
     /** "DNSBL_LISTED(6) SPF_FAIL(3)" for the verdict log line. */

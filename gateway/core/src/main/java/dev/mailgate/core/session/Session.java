@@ -18,9 +18,7 @@ import dev.mailgate.core.policy.RuleTarget;
 import dev.mailgate.core.policy.AddedFilterVars;
 import dev.mailgate.core.policy.NamePattern;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -49,10 +47,8 @@ public final class Session implements FilterContext, RuleTarget {
     private final BodyStore body;
     private final StageRunner runner;
     private final EarlyChecks early;
-    /** Filters added with addFilter: for the session (onConnect, onEhlo), for this message, and every one so far. */
-    private final Set<ChainEntry> addedForSession = new LinkedHashSet<>();
-    private final Set<ChainEntry> addedForMessage = new LinkedHashSet<>();
-    private final Set<ChainEntry> addedEver = new LinkedHashSet<>();
+    /** Filters added with addFilter; null until a rule adds one. */
+    private AddedFilterSet added;
     private Verdict decision;
     private Stage stage = Stage.CONNECT;
     private boolean connectionAccepted;
@@ -145,7 +141,7 @@ public final class Session implements FilterContext, RuleTarget {
                 early.cancelAll();
                 endTransaction();
                 stage = Stage.DISCONNECT;
-                runner.lifecycle(Stage.DISCONNECT, List.copyOf(addedEver));
+                runner.lifecycle(Stage.DISCONNECT, added == null ? List.of() : added.ever());
                 yield StageResult.CONTINUE;
             }
         };
@@ -308,7 +304,7 @@ public final class Session implements FilterContext, RuleTarget {
             stage = Stage.RESET;
             runner.lifecycle(Stage.RESET, activeAdded());
         }
-        addedForMessage.clear();
+        if (added != null) added.endMessage();
         decision = null;
         inTransaction = false;
         messageDecided = false;
@@ -395,12 +391,7 @@ public final class Session implements FilterContext, RuleTarget {
 
     /** The filters added with addFilter that this session may run now, in declaration order. */
     private List<ChainEntry> activeAdded() {
-        if (addedForSession.isEmpty() && addedForMessage.isEmpty()) return List.of();
-        List<ChainEntry> out = new ArrayList<>();
-        for (ChainEntry e : policy.addedFilters().values()) {
-            if (addedForSession.contains(e) || addedForMessage.contains(e)) out.add(e);
-        }
-        return out;
+        return added == null ? List.of() : added.active(policy.addedFilters().values());
     }
 
     /** The SMTP proxy's events about the message on its way out: their findings belong to the message. */
@@ -418,12 +409,8 @@ public final class Session implements FilterContext, RuleTarget {
         }
         boolean forMessage = stage.isTransaction();
         String scope = forMessage ? "this message" : "this session";
-        if (addedForSession.contains(e) || addedForMessage.contains(e)) {
-            scope = "already added";
-        } else {
-            (forMessage ? addedForMessage : addedForSession).add(e);
-            addedEver.add(e);
-        }
+        if (added == null) added = new AddedFilterSet();
+        if (!added.add(e, forMessage)) scope = "already added";
         vars.set(AddedFilterVars.ADD_FILTER_RESULT, "success");
         vars.set(AddedFilterVars.ADD_FILTER_EXPLANATION, "filter " + name + " (" + e.type() + "): " + scope);
     }

@@ -33,11 +33,13 @@ import org.slf4j.LoggerFactory;
 final class StageRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
 
+    private static final ByteBuffer NO_CHUNK = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     private final Session session;
     private final Policy policy;
     private Map<String, List<String>> headerMap;
     /** The body chunk being processed, for executeFilters in an onBodyChunk rule. */
-    private ByteBuffer currentChunk = ByteBuffer.allocate(0);
+    private ByteBuffer currentChunk = NO_CHUNK;
 
     StageRunner(Session session, Policy policy) {
         this.session = session;

@@ -29,12 +29,28 @@ final class MilterMacros implements MacroSource {
         return ORDER.indexOf(s);
     }
 
+    /**
+     * Macro names, one String per name for the whole process: every session of an MTA gets the
+     * same dozen names, and ten thousand idle sessions should not hold ten thousand copies of each.
+     * Bounded, so an MTA sending made-up names cannot grow it without end.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_NAMES = 1024;
+
+    static String canonical(String bare) {
+        String known = NAMES.get(bare);
+        if (known != null) return known;
+        if (NAMES.size() >= MAX_NAMES) return bare;
+        String previous = NAMES.putIfAbsent(bare, bare);
+        return previous == null ? bare : previous;
+    }
+
     /** A {@code D} packet: replaces that stage's set. Unknown stage letters are ignored. */
     void define(char stage, Map<String, String> macros) {
         int i = slot(stage);
         if (i < 0) return;
-        Map<String, String> m = new HashMap<>();
-        macros.forEach((k, v) -> m.put(MacroSource.bareName(k), v));
+        Map<String, String> m = HashMap.newHashMap(macros.size());
+        macros.forEach((k, v) -> m.put(canonical(MacroSource.bareName(k)), v));
         byStage[i] = m;
         merged = null;
     }
