@@ -58,7 +58,9 @@ public interface Filter {
      *
      * <p>Only for callbacks that read the variables present when the stage begins, set only the
      * variables listed in {@link #provides()}, report findings, and make no message changes.
-     * Applies to {@link #blocking()} filters only.
+     * Applies to {@link #blocking()} filters only. The callback is first tried on the session's
+     * thread inside {@link NoWait#attempt}; where it would wait it must call
+     * {@link NoWait#blockedIfAttempting()}, and it may then be called a second time.
      */
     default boolean startsEarly(Stage stage) {
         return false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.filters.dnsbl;
 
+import dev.mailgate.api.NoWait;
 import dev.mailgate.dns.DnsAnswer;
 import dev.mailgate.dns.DnsResolver;
 import dev.mailgate.dns.DnsType;
@@ -91,8 +92,10 @@ final class ListLookups {
 
     private static void await(List<CompletableFuture<DnsAnswer>> futures, long deadline) throws InterruptedException {
         if (futures.isEmpty()) return;
+        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+        if (!all.isDone()) NoWait.blockedIfAttempting(); // a first try without waiting ends here
         try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+            all
                     .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // the unfinished ones become timeouts; a resolver future never fails

@@ -26,9 +26,10 @@ final class Lookups {
 
     /** Waits for all of them (at most until the deadline); each is then done or a TIMEOUT. */
     List<DnsAnswer> await(List<CompletableFuture<DnsAnswer>> futures, List<String> names, DnsType type) throws InterruptedException {
+        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+        if (!all.isDone()) dev.mailgate.api.NoWait.blockedIfAttempting(); // a first try without waiting ends here
         try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            all.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // whatever is not done by now is a timeout; a resolver future never fails
         }

@@ -57,8 +57,10 @@ final class SpfLookups {
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining <= 0) throw SpfException.timeout("the check's deadline passed before the " + type + " lookup of " + name);
         queries++;
+        var pending = resolver.lookup(name, type);
+        if (!pending.isDone()) dev.mailgate.api.NoWait.blockedIfAttempting(); // a first try without waiting ends here
         try {
-            DnsAnswer a = resolver.lookup(name, type).get(remaining, TimeUnit.NANOSECONDS);
+            DnsAnswer a = pending.get(remaining, TimeUnit.NANOSECONDS);
             if (a == null) throw SpfException.tempError("no answer for " + type + " " + name);
             return a;
         } catch (TimeoutException e) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.core.chain;
 
+import dev.mailgate.api.NoWait;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.Verdict;
 import java.util.Locale;
@@ -30,6 +31,8 @@ public final class FilterInvoker {
         if (!entry.filter().blocking()) {
             try {
                 return nonNull(call.call());
+            } catch (NoWait.Blocked b) {
+                throw b; // a first try without waiting: not a failure, the pipeline runs it again
             } catch (Exception | LinkageError | StackOverflowError e) {
                 if (isTimeout(e)) return failed(entry, stage, sessionId, "TIMEOUT", "timed out: " + describe(e), sink, e);
                 return failed(entry, stage, sessionId, "ERROR", "threw " + describe(e), sink, e);
@@ -42,6 +45,8 @@ public final class FilterInvoker {
             Verdict v = call.call();
             if (guard.fired()) return timedOut(entry, stage, sessionId, sink);
             return nonNull(v);
+        } catch (NoWait.Blocked b) {
+            throw b;
         } catch (Exception | LinkageError | StackOverflowError e) {
             if (guard.fired()) return timedOut(entry, stage, sessionId, sink);
             if (isTimeout(e)) return failed(entry, stage, sessionId, "TIMEOUT", "timed out: " + describe(e), sink, e);

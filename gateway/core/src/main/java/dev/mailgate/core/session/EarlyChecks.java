@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.core.session;
 
+import dev.mailgate.api.NoWait;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.StandardVars;
 import dev.mailgate.api.Var;
@@ -9,7 +10,6 @@ import dev.mailgate.core.chain.ChainEntry;
 import dev.mailgate.core.chain.FilterInvoker;
 import dev.mailgate.core.policy.Policy;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -56,9 +56,24 @@ final class EarlyChecks {
         return running > 0;
     }
 
-    /** Starts {@code entry}'s callback at {@code stage} on its own virtual thread, against copies of the session's state. */
+    /**
+     * Starts {@code entry}'s callback at {@code stage}. It is first tried here without waiting
+     * ({@link NoWait}): with its answers cached it finishes at once and counts like any other
+     * callback (a final verdict is then {@linkplain #due due} at this very stage). Only when it
+     * would wait does it go on its own virtual thread, against copies of the session's state.
+     */
     void start(ChainEntry entry, Stage stage, VarStore vars, MacroSource macros) {
-        EarlyContext ctx = new EarlyContext(session.sessionId(), stage, vars.copy(), new HashMap<>(macros.all()));
+        EarlyContext quick = new EarlyContext(session.sessionId(), stage, vars, macros);
+        // through the invoker: its timeout holds (a filter that waits without asking NoWait), and a
+        // failure without waiting is final (onError, its finding, one log line), not tried again
+        Verdict now = NoWait.attempt(() -> FilterInvoker.invoke(entry, stage, session.sessionId(),
+                StageRunner.call(entry, stage, quick), quick::failed));
+        if (now != null) {
+            session.replay(stage, quick.effects());
+            if (now.isFinal() && carried == null) carried = new Carried(now, stage, "filter " + entry.name());
+            return;
+        }
+        EarlyContext ctx = new EarlyContext(session.sessionId(), stage, vars.copy(), MacroSource.snapshot(macros));
         CompletableFuture<Verdict> result = new CompletableFuture<>();
         Thread t = Thread.ofVirtual().name("early-" + entry.name()).unstarted(() -> result.complete(
                 FilterInvoker.invoke(entry, stage, session.sessionId(), StageRunner.call(entry, stage, ctx), ctx::failed)));
@@ -127,10 +142,11 @@ final class EarlyChecks {
         Verdict v = carried.verdict();
         boolean fromSession = !carried.origin().isTransaction();
         if (v instanceof Verdict.Accept) {
+            String by = carried.decidedBy();
             carried = null;
             if (fromSession) session.acceptConnection();
             else session.decideMessage();
-            return StageResult.CONTINUE;
+            return policy.decides(stage) ? StageResult.of(v, by) : StageResult.CONTINUE;
         }
         if (!policy.decides(stage) || (v instanceof Verdict.Discard && !stage.isTransaction())) return null;
         return StageResult.of(v, carried.decidedBy());

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * What a check that started early sees: the session's variables and macros as they were when it
- * started (copies, so the session may move on meanwhile), plus its own writes. Everything it does
+ * started (copies when it runs on its own thread, so the session may move on meanwhile), plus its
+ * own writes. Everything it does
  * to the session (variables, findings, failures) is recorded and replayed on the session's thread
  * when the check is awaited, so a session's state is only ever touched by one thread at a time.
  */
@@ -27,11 +28,15 @@ final class EarlyContext implements FilterContext {
     private final String sessionId;
     private final Stage stage;
     private final VarStore vars;
-    private final Map<String, String> macros;
+    private final MacroSource macros;
     private final Map<Var<?>, Object> written = new HashMap<>();
     private final List<Consumer<Session>> effects = new ArrayList<>();
 
-    EarlyContext(String sessionId, Stage stage, VarStore vars, Map<String, String> macros) {
+    /**
+     * @param vars   the session's variables, or a copy when the check runs on another thread
+     * @param macros the MTA's macros, or a snapshot likewise
+     */
+    EarlyContext(String sessionId, Stage stage, VarStore vars, MacroSource macros) {
         this.sessionId = sessionId;
         this.stage = stage;
         this.vars = vars;
@@ -80,7 +85,7 @@ final class EarlyContext implements FilterContext {
 
     @Override
     public Optional<String> macro(String name) {
-        return Optional.ofNullable(macros.get(MacroSource.bareName(name)));
+        return macros.get(name);
     }
 
     @Override

@@ -19,6 +19,15 @@ public interface MacroSource {
     /** All macros visible now, by bare name. */
     Map<String, String> all();
 
+    /** A copy of what {@code source} shows now, unaffected by later macros (for a check running on another thread). */
+    static MacroSource snapshot(MacroSource source) {
+        Map<String, String> copy = Map.copyOf(source.all());
+        return new MacroSource() {
+            public Optional<String> get(String name) { return Optional.ofNullable(copy.get(bareName(name))); }
+            public Map<String, String> all() { return copy; }
+        };
+    }
+
     /** {@code {daemon_name}} and {@code daemon_name} are the same macro. */
     static String bareName(String name) {
         return name.length() > 2 && name.startsWith("{") && name.endsWith("}") ? name.substring(1, name.length() - 1) : name;

@@ -56,6 +56,8 @@ final class StageRunner {
                 if ((carried = early.due(stage)) != null) return carried;
                 if (session.decidedAt(stage)) return StageResult.CONTINUE;
                 session.startEarly(entry, stage);
+                // answered at once (its lookups were cached): its verdict counts here, as usual
+                if ((carried = early.due(stage)) != null) return carried;
                 continue;
             }
             // a filter that does not start early may read what the early ones find

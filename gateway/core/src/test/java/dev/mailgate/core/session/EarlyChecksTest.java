@@ -8,6 +8,7 @@ import dev.mailgate.api.FilterContext;
 import dev.mailgate.api.FilterFactory;
 import dev.mailgate.api.FilterServices;
 import dev.mailgate.api.FilterSettings;
+import dev.mailgate.api.NoWait;
 import dev.mailgate.api.Scope;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.StandardVars;
@@ -51,6 +52,8 @@ class EarlyChecksTest {
 
                 public Verdict onConnect(FilterContext ctx) throws Exception {
                     started.countDown();
+                    // where it would wait: a first try on the session's thread ends here (as DNS lookups do)
+                    if (answer.getCount() > 0) NoWait.blockedIfAttempting();
                     try {
                         answer.await();
                     } catch (InterruptedException e) {
@@ -189,6 +192,18 @@ class EarlyChecksTest {
         s.process(new SessionEvent.MailFrom("<c@example.org>", List.of()));
         assertThat(s.process(new SessionEvent.RcptTo("<d@example.net>", List.of())).verdict())
                 .as("a refusal from before the transaction holds for the session").isInstanceOf(Verdict.TempReject.class);
+    }
+
+    @Test
+    void aCheckWithItsAnswerAtHandCountsAtItsOwnStage() {
+        lookup.answer.countDown(); // like a warm DNS cache: nothing to wait for
+        Session s = open("""
+                filters:
+                  - lookup: { fail: true }
+                """);
+        StageResult r = s.process(connect());
+        assertThat(r.verdict()).isInstanceOf(Verdict.TempReject.class);
+        assertThat(r.decidedBy()).as("it failed without waiting: its onError at once").isEqualTo("filter lookup");
     }
 
     @Test
