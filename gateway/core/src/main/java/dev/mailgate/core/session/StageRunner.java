@@ -91,6 +91,7 @@ final class StageRunner {
         var f = entry.filter();
         return switch (stage) {
             case CONNECT -> () -> f.onConnect(session);
+            case RELAY -> () -> f.onRelay(session);
             case EHLO -> () -> f.onEhlo(session);
             case MAIL_FROM -> () -> f.onMailFrom(session);
             case RCPT_TO -> () -> f.onRcptTo(session);

@@ -11,6 +11,7 @@ import dev.mailgate.smtp.codec.SmtpRequest;
 import dev.mailgate.smtp.codec.SmtpServerDecoder;
 import dev.mailgate.smtp.relay.Downstream;
 import dev.mailgate.smtp.relay.Reply;
+import dev.mailgate.smtp.tls.DownstreamTlsContexts;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -53,12 +54,14 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private final EnvelopeCommands mail = new EnvelopeCommands(this);
     private final DataCommands data = new DataCommands(this);
     private final StartTlsCommand tls;
-    private final SslContext downstreamTls;
+    private final DownstreamTlsContexts downstreamTls;
     /** What the pipeline sees as the MTA's macros ({@code {tls_version}} after STARTTLS). */
     final ProxyMacros macros = new ProxyMacros();
     ChannelHandlerContext ctx;
     Session session;
     Downstream downstream;
+    /** What onRelay chose; null until then. */
+    NextHop nextHop;
     InetSocketAddress client;
     InetSocketAddress local;
     /** The HELO/EHLO name once the client greeted, else null. */
@@ -71,10 +74,10 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
 
     /**
      * @param tlsContext    the listener's STARTTLS context, or null when STARTTLS is not offered
-     * @param downstreamTls the client context for STARTTLS to the downstream, or null for none
+     * @param downstreamTls the client contexts for STARTTLS to the next hop
      */
     ProxySession(Pipeline pipeline, SmtpProxySettings settings, SmtpServerDecoder decoder, ConnectionLimiter limiter,
-                 Class<? extends Channel> clientType, SslContext tlsContext, SslContext downstreamTls) {
+                 Class<? extends Channel> clientType, SslContext tlsContext, DownstreamTlsContexts downstreamTls) {
         this.tls = new StartTlsCommand(this, tlsContext);
         this.downstreamTls = downstreamTls;
         this.pipeline = pipeline;
@@ -122,7 +125,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         start();
     }
 
-    /** Opens the session (onConnect) and the downstream, then greets the client. */
+    /** Opens the session (onConnect), chooses the next hop (onRelay), connects to it, then greets the client. */
     private void start() {
         String ip = client.getAddress().getHostAddress();
         if (!limiter.acquire(ip)) {
@@ -136,24 +139,26 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         var connect = new SessionEvent.Connect("[" + ip + "]", ip, client.getPort(), local.getAddress().getHostAddress(), local.getPort());
         dispatch(connect).thenCompose(r -> {
             if (Replies.isRefusal(r.verdict())) {
-                close(Replies.refusal(r.verdict()).replaceFirst("^(\\d)\\d\\d", r.verdict() instanceof dev.mailgate.api.Verdict.Reject ? "554" : "421"));
+                close(Replies.connectionRefusal(r.verdict()));
                 return CompletableFuture.completedFuture(After.CLOSE);
             }
-            return onLoop(Downstream.connect(ctx.channel().eventLoop(), clientType,
-                    new InetSocketAddress(settings.downstream().host(), settings.downstream().port()), settings.downstreamTimeout()))
-                    .thenCompose(c -> {
-                        downstream = c.downstream();
-                        if (c.greeting().code() != 220) {
-                            LOG.warn("downstream {} greeted with {}; refusing the client", settings.downstream(), c.greeting());
-                            close("421 4.3.2 " + settings.hostname() + " Service not available, closing transmission channel\r\n");
-                            return CompletableFuture.completedFuture(After.CLOSE);
-                        }
-                        return onLoop(DownstreamStartTls.negotiate(downstream, settings, downstreamTls)).thenApply(protocol -> {
-                            reply("220 " + settings.greeting() + "\r\n");
-                            return After.NEXT_COMMAND;
-                        });
-                    });
+            return RelayChoice.choose(this).thenCompose(this::openDownstream);
         }).whenComplete(this::done);
+    }
+
+    private CompletableFuture<After> openDownstream(RelayChoice.Outcome choice) {
+        if (choice.refusal() != null) {
+            close(choice.refusal());
+            return CompletableFuture.completedFuture(After.CLOSE);
+        }
+        nextHop = choice.hop();
+        return onLoop(RelayConnect.open(ctx.channel().eventLoop(), clientType, nextHop, settings.downstreamTimeout())).thenCompose(d -> {
+            downstream = d;
+            return onLoop(DownstreamStartTls.negotiate(downstream, nextHop, downstreamTls)).thenApply(protocol -> {
+                reply("220 " + settings.greeting() + "\r\n");
+                return After.NEXT_COMMAND;
+            });
+        });
     }
 
     @Override
@@ -252,11 +257,16 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         return new IdleStateHandler(timeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS);
     }
 
+    /** The next hop for logs: onRelay's choice, or the listener's downstream before it. */
+    String downstreamName() {
+        return nextHop != null ? nextHop.toString() : settings.downstream().toString();
+    }
+
     /** The downstream vanished or timed out: tell the client to come back, accept nothing. */
     void downstreamFailed(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         LOG.warn("session={} client={} downstream {} failed: {}", session == null ? "-" : session.sessionId(), client,
-                settings.downstream(), cause.toString());
+                downstreamName(), cause.toString());
         boolean inData = data.inProgress();
         close((inData ? "451 4.4.2 " : "421 4.4.2 ") + settings.hostname() + " Error: downstream MTA not available, try again later\r\n");
     }
