@@ -60,6 +60,8 @@ final class HeloCommands {
                 }
                 s.heloName = name;
                 if (ehlo) downstreamEhlo = reply;
+                // HELO lists no extensions: AUTH is for EHLO clients only (RFC 4954 4)
+                s.auth.downstreamOffers(ehlo ? reply : new Reply(250, java.util.List.of(s.settings.hostname())));
                 s.reply(ehlo ? capabilities() : "250 " + s.settings.hostname() + "\r\n");
                 return After.NEXT_COMMAND;
             });
@@ -113,6 +115,8 @@ final class HeloCommands {
             if (downstreamEhlo != null && downstreamEhlo.hasKeyword(ext)) sb.append("250-").append(ext).append("\r\n");
         }
         if (s.tlsOffered()) sb.append("250-STARTTLS\r\n");
+        String auth = s.auth.capability();
+        if (auth != null) sb.append("250-").append(auth).append("\r\n");
         sb.append("250 ENHANCEDSTATUSCODES\r\n");
         return sb.toString();
     }

@@ -53,6 +53,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private final HeloCommands helo = new HeloCommands(this);
     private final EnvelopeCommands mail = new EnvelopeCommands(this);
     private final DataCommands data = new DataCommands(this);
+    final AuthCommands auth = new AuthCommands(this);
     private final StartTlsCommand tls;
     private final DownstreamTlsContexts downstreamTls;
     /** What the pipeline sees as the MTA's macros ({@code {tls_version}} after STARTTLS). */
@@ -152,13 +153,12 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             return CompletableFuture.completedFuture(After.CLOSE);
         }
         nextHop = choice.hop();
-        return onLoop(RelayConnect.open(ctx.channel().eventLoop(), clientType, nextHop, settings.downstreamTimeout())).thenCompose(d -> {
-            downstream = d;
-            return onLoop(DownstreamStartTls.negotiate(downstream, nextHop, downstreamTls)).thenApply(protocol -> {
-                reply("220 " + settings.greeting() + "\r\n");
-                return After.NEXT_COMMAND;
-            });
-        });
+        return onLoop(RelayConnect.open(ctx.channel().eventLoop(), clientType, nextHop, settings.downstreamTimeout(), downstreamTls))
+                .thenApply(d -> {
+                    downstream = d;
+                    reply("220 " + settings.greeting() + "\r\n");
+                    return After.NEXT_COMMAND;
+                });
     }
 
     @Override
@@ -193,6 +193,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     }
 
     private CompletableFuture<After> command(SmtpRequest.Command c) {
+        if (auth.inExchange()) return auth.response(c);
         return switch (c.verb()) {
             case "EHLO" -> helo.hello(c, true);
             case "HELO" -> helo.hello(c, false);
@@ -207,9 +208,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             }
             case "VRFY", "EXPN" -> answer("502 5.5.1 Error: " + c.verb() + " is disabled\r\n");
             case "HELP" -> answer("214 2.0.0 See RFC 5321\r\n");
-            // never relayed: a client must not be able to speak XCLIENT or AUTH to the downstream through us
             case "STARTTLS" -> tls.starttls(c);
-            case "AUTH", "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
+            // relayed only with auth: passthrough, by AuthCommands, never as the client wrote it
+            case "AUTH" -> auth.auth(c);
+            // never relayed: a client must not be able to speak XCLIENT to the downstream through us
+            case "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
                     answer("502 5.5.1 Error: command not implemented\r\n");
             default -> answer("500 5.5.2 Error: command not recognized\r\n");
         };
@@ -234,6 +237,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
 
     boolean tlsOffered() {
         return tls.offered();
+    }
+
+    /** True once the client's connection is encrypted (STARTTLS done). */
+    boolean tlsActive() {
+        return tls.active();
     }
 
     void tlsBeforeEhlo() {

@@ -2,6 +2,7 @@
 package dev.mailgate.smtp.server;
 
 import dev.mailgate.smtp.relay.Downstream;
+import dev.mailgate.smtp.tls.DownstreamTlsContexts;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
@@ -15,21 +16,30 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens the connection to the next hop onRelay chose, up to its 220 greeting. An IP literal is
+ * Opens the connection to the next hop onRelay chose, up to its 220 greeting and STARTTLS
+ * ({@link DownstreamStartTls}) when asked for. An IP literal is
  * used as it is; a host name is resolved on a virtual thread (the JDK's resolver blocks, and the
  * event loop must not), bounded by the downstream timeout. Any failure (no such host, refused,
- * timed out, a greeting other than 220) fails the future, and the session tells its client 421.
+ * timed out, a greeting other than 220, STARTTLS that forceTLS needs and does not get) closes
+ * the connection and fails the future, and the session tells its client 421.
  */
 final class RelayConnect {
     private RelayConnect() {}
 
-    static CompletableFuture<Downstream> open(EventLoop loop, Class<? extends Channel> type, NextHop hop, Duration timeout) {
+    static CompletableFuture<Downstream> open(EventLoop loop, Class<? extends Channel> type, NextHop hop, Duration timeout,
+                                              DownstreamTlsContexts tls) {
         return resolve(hop, timeout)
                 .thenCompose(address -> Downstream.connect(loop, type, address, timeout))
                 .thenCompose(c -> {
-                    if (c.greeting().code() == 220) return CompletableFuture.completedFuture(c.downstream());
-                    c.downstream().quit();
-                    return CompletableFuture.failedFuture(new IOException("the next hop " + hop + " greeted with " + c.greeting()));
+                    if (c.greeting().code() != 220) {
+                        c.downstream().quit();
+                        return CompletableFuture.failedFuture(new IOException("the next hop " + hop + " greeted with " + c.greeting()));
+                    }
+                    return DownstreamStartTls.negotiate(c.downstream(), hop, tls).handle((protocol, e) -> {
+                        if (e == null) return c.downstream();
+                        c.downstream().quit();
+                        throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+                    });
                 });
     }
 
