@@ -73,6 +73,12 @@ public interface Filter {
 
     default Verdict onConnect(FilterContext ctx) throws Exception { return Verdict.CONTINUE; }
 
+    /**
+     * SMTP proxy only, before the downstream connection: may set the next-hop variables
+     * ({@link StandardVars#RELAY_HOST} ...); reject / tempreject refuse the client.
+     */
+    default Verdict onRelay(FilterContext ctx) throws Exception { return Verdict.CONTINUE; }
+
     default Verdict onEhlo(FilterContext ctx) throws Exception { return Verdict.CONTINUE; }
 
     default Verdict onMailFrom(FilterContext ctx) throws Exception { return Verdict.CONTINUE; }

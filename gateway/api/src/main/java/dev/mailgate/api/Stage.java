@@ -9,8 +9,10 @@ import java.util.Optional;
  * same word in Java, in the YAML policy, in logs and in the docs.
  *
  * <p>{@link #RELAY}, {@link #DELIVERY_FAILURE} and {@link #TEMPORARY_DELIVERY_FAILURE} are the
- * outbound events of the SMTP proxy (the milter front end never fires them); they come after the
- * message's stages, so they may read every variable of the transaction, and they are not part of
+ * outbound events of the SMTP proxy (the milter front end never fires them). The proxy opens its
+ * downstream connection once per client session, right after onConnect, so {@link #RELAY} sorts
+ * there and reads what onConnect reads. The two failure events come after the message's stages,
+ * so they may read every variable of the transaction. None of them is part of
  * {@link #isTransaction()}: a rule there cannot edit the message.
  *
  * <p>{@link #RESET} and {@link #DISCONNECT} are lifecycle events: they may come at any point, so
@@ -19,6 +21,13 @@ import java.util.Optional;
 public enum Stage {
     /** Client connected (milter {@code C}, SMTP accept). */
     CONNECT("onConnect"),
+    /**
+     * SMTP proxy only: after onConnect let the client in, before the downstream connection is
+     * opened. Rules and filters choose the next hop and how to talk to it ({@code relayHost},
+     * {@code relayPort}, {@code tryTLS}, {@code forceTLS}, {@code verifyCert}, {@code checkCertName},
+     * {@code HELOname}); a reject or tempreject refuses the client as at onConnect.
+     */
+    RELAY("onRelay"),
     /** HELO or EHLO (milter {@code H}); may repeat, e.g. after STARTTLS. */
     EHLO("onEhlo"),
     /** MAIL FROM (milter {@code M}). */
@@ -33,11 +42,6 @@ public enum Stage {
     BODY_CHUNK("onBodyChunk"),
     /** End of message (milter {@code E}): the only stage where modifications may be applied. */
     DATA_RECEIVED("onDataReceived"),
-    /**
-     * SMTP proxy only, before the downstream connection is opened: next hop and connection
-     * parameters. Declared so that policies may name it; the proxy does not fire it yet.
-     */
-    RELAY("onRelay"),
     /**
      * SMTP proxy only: the downstream MTA answered 5xx to MAIL, RCPT or the end of data. A rule
      * may change the text the client gets (reject with a reply, or smtpExplanation), log, score.

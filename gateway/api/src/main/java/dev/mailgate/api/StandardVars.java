@@ -11,6 +11,7 @@ import static dev.mailgate.api.Stage.EHLO;
 import static dev.mailgate.api.Stage.HEADERS_RECEIVED;
 import static dev.mailgate.api.Stage.MAIL_FROM;
 import static dev.mailgate.api.Stage.RCPT_TO;
+import static dev.mailgate.api.Stage.RELAY;
 
 import java.util.List;
 
@@ -36,6 +37,15 @@ public final class StandardVars {
     public static final Var<Long> MAIL_COUNT = Var.integer("mailCount", CONNECTION, MAIL_FROM, "messages started in this session, this one included");
     public static final Var<Long> TOTAL_MAIL_SIZE = Var.integer("totalMailSize", CONNECTION, MAIL_FROM, "bytes of message content received in this session so far");
     public static final Var<String> MTA_HOSTNAME = Var.string("mtaHostname", CONNECTION, CONNECT, "the MTA's own host name (macro j)");
+
+    // next hop (SMTP proxy, in/out at onRelay): VPOP3's ServerDetails; the listener's settings are the defaults
+    public static final Var<String> RELAY_HOST = Var.string("relayHost", CONNECTION, RELAY, "next hop's host name or IP address (default: the listener's downstream)");
+    public static final Var<Long> RELAY_PORT = Var.integer("relayPort", CONNECTION, RELAY, "next hop's TCP port (default: the listener's downstream)");
+    public static final Var<Boolean> TRY_TLS = Var.bool("tryTLS", CONNECTION, RELAY, "STARTTLS to the next hop when it offers it (default: downstreamTls may or require)");
+    public static final Var<Boolean> FORCE_TLS = Var.bool("forceTLS", CONNECTION, RELAY, "STARTTLS must succeed, or the client gets 421 (default: downstreamTls require)");
+    public static final Var<Boolean> VERIFY_CERT = Var.bool("verifyCert", CONNECTION, RELAY, "the next hop's certificate chain must verify (default: downstreamVerifyCert)");
+    public static final Var<Boolean> CHECK_CERT_NAME = Var.bool("checkCertName", CONNECTION, RELAY, "the next hop's certificate must name relayHost; implies verifyCert (default: downstreamCheckCertName)");
+    public static final Var<String> HELO_NAME = Var.string("HELOname", CONNECTION, RELAY, "name the proxy greets the next hop with when it speaks for itself (default: hostname)");
 
     // envelope (in)
     public static final Var<String> MAIL_FROM_ADDR = Var.string("mailFrom", TRANSACTION, MAIL_FROM, "envelope sender without angle brackets; empty for the null sender");
@@ -73,6 +83,7 @@ public final class StandardVars {
     public static final List<Var<?>> ALL = List.of(
             SMTP_PORT, SMTP_IP, REMOTE_SMTP_PORT, REMOTE_SMTP_IP, REMOTE_SMTP_HOST, IS_SSL_CONNECTION, TLS_VERSION,
             EHLO_HOST, IS_ESMTP, AUTH_USER, MAIL_COUNT, TOTAL_MAIL_SIZE, MTA_HOSTNAME,
+            RELAY_HOST, RELAY_PORT, TRY_TLS, FORCE_TLS, VERIFY_CERT, CHECK_CERT_NAME, HELO_NAME,
             MAIL_FROM_ADDR, MAIL_FROM_LOCAL_PART, MAIL_FROM_DOMAIN, MAIL_FROM_AUTH_USER, MAIL_FROM_SIZE, MAIL_FROM_PARAMS,
             RCPT_TO_ADDR, RCPT_TO_DOMAIN, RCPT_TO_PARAMS, RECIPIENTS, RCPT_COUNT, QUEUE_ID,
             MESSAGE_SIZE, RECEIVED_COUNT, SUBJECT, MESSAGE_ID, HEADER_COUNT,

@@ -167,9 +167,9 @@ final class RuleParser {
         }
     }
 
-    /** The SMTP proxy's outbound events: no filter acts there, and nothing can be accepted. */
+    /** The SMTP proxy's answers to a downstream refusal: no filter acts there, and nothing can be accepted. */
     private static boolean outbound(Stage s) {
-        return s == Stage.RELAY || s == Stage.DELIVERY_FAILURE || s == Stage.TEMPORARY_DELIVERY_FAILURE;
+        return s == Stage.DELIVERY_FAILURE || s == Stage.TEMPORARY_DELIVERY_FAILURE;
     }
 
     private RuleAction addFilter(Stage stage, Node where, Node v) {
@@ -214,6 +214,10 @@ final class RuleParser {
 
     private RuleAction decide(Stage stage, Node where, String action, Node explanation) {
         if (!VERDICTS.contains(action)) throw y.error(where, "unknown verdict '" + action + "' (" + String.join(", ", VERDICTS) + ")");
+        if ((action.equals("accept") || action.equals("discard")) && stage == Stage.RELAY) {
+            throw y.error(where, action + " at onRelay decides nothing: onRelay chooses the next hop (set relayHost, relayPort, "
+                    + "tryTLS, forceTLS, verifyCert, checkCertName, HELOname); reject/tempreject refuse the client");
+        }
         if (action.equals("discard") && (stage == Stage.CONNECT || stage == Stage.EHLO)) {
             throw y.error(where, "discard needs a message; at " + stage.eventName() + " there is none yet (use reject)");
         }

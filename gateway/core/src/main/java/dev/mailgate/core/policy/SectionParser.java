@@ -51,7 +51,7 @@ final class SectionParser {
     private static ListenerConfig smtpListener(Yaml y, Node item, Map<String, Yaml.Entry> m) {
         y.allowOnly(m, "an smtp listener", List.of("smtp", "downstream", "xclient", "hostname", "greeting", "maxLineLength",
                 "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout", "tlsCertificate", "tlsKey", "downstreamTls",
-                "proxyProtocol"));
+                "proxyProtocol", "auth", "authTlsOnly", "downstreamVerifyCert", "downstreamCheckCertName", "downstreamCaFile"));
         ListenAddress address = address(y, m.get("smtp").value(), "smtp");
         if (address.isUnix()) throw y.error(m.get("smtp").value(), "an smtp listener needs inet:host:port");
         if (!m.containsKey("downstream")) throw y.error(item, "an smtp listener needs 'downstream: inet:host:port' (the MTA to relay to)");
@@ -60,7 +60,7 @@ final class SectionParser {
         if (m.containsKey("tlsCertificate") != m.containsKey("tlsKey")) {
             throw y.error(item, "STARTTLS needs both 'tlsCertificate' and 'tlsKey' (PEM files)");
         }
-        Path cert = m.containsKey("tlsCertificate") ? PemCheck.certificate(y, m.get("tlsCertificate").value()) : null;
+        Path cert = m.containsKey("tlsCertificate") ? PemCheck.certificate(y, m.get("tlsCertificate").value(), "tlsCertificate") : null;
         Path key = m.containsKey("tlsKey") ? PemCheck.privateKey(y, m.get("tlsKey").value()) : null;
         SmtpProxySettings.DownstreamTls downTls = SmtpProxySettings.DownstreamTls.NONE;
         if (m.containsKey("downstreamTls")) {
@@ -73,6 +73,17 @@ final class SectionParser {
                 default -> throw y.error(n, "downstreamTls must be none, may or require, not '" + v + "'");
             };
         }
+        SmtpProxySettings.Auth auth = SmtpProxySettings.Auth.REFUSE;
+        if (m.containsKey("auth")) {
+            Node n = m.get("auth").value();
+            String v = y.scalar(n, "auth");
+            auth = switch (v) {
+                case "refuse" -> SmtpProxySettings.Auth.REFUSE;
+                case "passthrough" -> SmtpProxySettings.Auth.PASSTHROUGH;
+                default -> throw y.error(n, "auth must be refuse or passthrough, not '" + v + "'");
+            };
+        }
+        Path caFile = m.containsKey("downstreamCaFile") ? PemCheck.certificate(y, m.get("downstreamCaFile").value(), "downstreamCaFile") : null;
         try {
             return new ListenerConfig("smtp", address, null, null, null, new SmtpProxySettings(down,
                     m.containsKey("xclient") ? y.bool(m.get("xclient").value(), "xclient") : d.xclient(),
@@ -85,7 +96,12 @@ final class SectionParser {
                     m.containsKey("dataTimeout") ? y.duration(m.get("dataTimeout").value(), "dataTimeout") : d.dataTimeout(),
                     m.containsKey("downstreamTimeout") ? y.duration(m.get("downstreamTimeout").value(), "downstreamTimeout") : d.downstreamTimeout(),
                     cert, key, downTls,
-                    m.containsKey("proxyProtocol") ? y.bool(m.get("proxyProtocol").value(), "proxyProtocol") : false));
+                    m.containsKey("proxyProtocol") ? y.bool(m.get("proxyProtocol").value(), "proxyProtocol") : false,
+                    auth,
+                    m.containsKey("authTlsOnly") ? y.bool(m.get("authTlsOnly").value(), "authTlsOnly") : d.authTlsOnly(),
+                    m.containsKey("downstreamVerifyCert") ? y.bool(m.get("downstreamVerifyCert").value(), "downstreamVerifyCert") : false,
+                    m.containsKey("downstreamCheckCertName") ? y.bool(m.get("downstreamCheckCertName").value(), "downstreamCheckCertName") : false,
+                    caFile));
         } catch (IllegalArgumentException e) {
             throw y.error(item, e.getMessage());
         }
@@ -156,20 +172,21 @@ final class SectionParser {
 
         private PemCheck() {}
 
-        static Path certificate(Yaml y, Node node) {
-            Path file = Path.of(y.scalar(node, "tlsCertificate"));
+        /** @param what the setting's name, for the error message */
+        static Path certificate(Yaml y, Node node, String what) {
+            Path file = Path.of(y.scalar(node, what));
             int count = 0;
-            for (var b : blocks(y, node, file, "tlsCertificate")) {
+            for (var b : blocks(y, node, file, what)) {
                 if (!b.label().equals("CERTIFICATE")) continue;
                 try {
                     java.security.cert.CertificateFactory.getInstance("X.509")
                             .generateCertificate(new java.io.ByteArrayInputStream(b.der()));
                     count++;
                 } catch (java.security.cert.CertificateException e) {
-                    throw y.error(node, "tlsCertificate " + file + " holds an invalid certificate: " + e.getMessage());
+                    throw y.error(node, what + " " + file + " holds an invalid certificate: " + e.getMessage());
                 }
             }
-            if (count == 0) throw y.error(node, "tlsCertificate " + file + " holds no PEM 'BEGIN CERTIFICATE' block");
+            if (count == 0) throw y.error(node, what + " " + file + " holds no PEM 'BEGIN CERTIFICATE' block");
             return file;
         }
 

@@ -22,12 +22,22 @@ import java.util.Objects;
  * @param downstreamTls       STARTTLS towards the downstream: never, when offered, or required
  * @param proxyProtocol       every connection starts with a HAProxy PROXY protocol v1 or v2 header
  *                            (from a load balancer); the client's address and port come from it
+ * @param auth                what happens to the client's AUTH: refused (502), or relayed to the downstream
+ * @param authTlsOnly         with {@code auth: passthrough}, AUTH is offered and accepted only on a
+ *                            client connection encrypted with STARTTLS (Postfix's smtpd_tls_auth_only)
+ * @param downstreamVerifyCert    default of {@code verifyCert}: the downstream's certificate chain must
+ *                                verify against {@code downstreamCaFile} or the JDK's trust store
+ * @param downstreamCheckCertName default of {@code checkCertName}: the downstream's certificate must
+ *                                name the next hop (implies verification of the chain)
+ * @param downstreamCaFile    PEM file of the CAs trusted for the downstream's certificate, or null
+ *                            for the JDK's trust store
  */
 public record SmtpProxySettings(ListenAddress downstream, boolean xclient, String hostname, String greeting,
                                 int maxLineLength, long maxDataSize, int maxConnectionsPerIp,
                                 Duration commandTimeout, Duration dataTimeout, Duration downstreamTimeout,
                                 java.nio.file.Path tlsCertificate, java.nio.file.Path tlsKey, DownstreamTls downstreamTls,
-                                boolean proxyProtocol) {
+                                boolean proxyProtocol, Auth auth, boolean authTlsOnly,
+                                boolean downstreamVerifyCert, boolean downstreamCheckCertName, java.nio.file.Path downstreamCaFile) {
     public static final int DEFAULT_MAX_LINE = 2048;
     public static final long DEFAULT_MAX_DATA = 25L << 20;
 
@@ -41,6 +51,7 @@ public record SmtpProxySettings(ListenAddress downstream, boolean xclient, Strin
         }
         if (greeting == null || greeting.isBlank()) greeting = hostname + " ESMTP";
         if (downstreamTls == null) downstreamTls = DownstreamTls.NONE;
+        if (auth == null) auth = Auth.REFUSE;
         if ((tlsCertificate == null) != (tlsKey == null)) throw new IllegalArgumentException("tlsCertificate and tlsKey go together");
         if (greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) throw new IllegalArgumentException("greeting must be one line");
     }
@@ -48,13 +59,16 @@ public record SmtpProxySettings(ListenAddress downstream, boolean xclient, Strin
     /** The defaults for a downstream, as the proxy uses them when a listener names nothing else. */
     public static SmtpProxySettings of(ListenAddress downstream) {
         return new SmtpProxySettings(downstream, true, defaultHostname(), null, DEFAULT_MAX_LINE, DEFAULT_MAX_DATA, 0,
-                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5), null, null, DownstreamTls.NONE, false);
+                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5), null, null, DownstreamTls.NONE, false,
+                Auth.REFUSE, true, false, false, null);
     }
 
     /**
-     * STARTTLS to the downstream MTA. Like Postfix's {@code smtp_tls_security_level} "may" and
-     * "encrypt", the downstream's certificate is not verified: on a loopback or private link
-     * the point is that the message is not readable on the wire, not who holds the key.
+     * STARTTLS to the downstream MTA (the defaults of onRelay's {@code tryTLS} and {@code forceTLS}).
+     * Like Postfix's {@code smtp_tls_security_level} "may" and "encrypt", the downstream's
+     * certificate is not verified unless {@code downstreamVerifyCert} / {@code downstreamCheckCertName}
+     * (or onRelay's {@code verifyCert} / {@code checkCertName}) ask for it: on a loopback or private
+     * link the point is that the message is not readable on the wire, not who holds the key.
      */
     public enum DownstreamTls {
         /** Never: plain text to the downstream. */
@@ -63,6 +77,17 @@ public record SmtpProxySettings(ListenAddress downstream, boolean xclient, Strin
         MAY,
         /** Always: a downstream without STARTTLS, or whose handshake fails, gets no mail (421 to the client). */
         REQUIRE
+    }
+
+    /** The client's AUTH command. */
+    public enum Auth {
+        /** 502, as if the proxy knew no AUTH: the default, since the proxy itself checks no password. */
+        REFUSE,
+        /**
+         * The downstream's AUTH mechanisms are advertised and the exchange is relayed to it line by
+         * line; its 235 records the login ({@code authUser}, {@code {auth_authen}}).
+         */
+        PASSTHROUGH
     }
 
     /** True when the listener offers STARTTLS to its clients. */

@@ -112,6 +112,7 @@ public final class Session implements FilterContext, RuleTarget {
     public StageResult process(SessionEvent event) {
         return switch (event) {
             case SessionEvent.Connect c -> connect(c);
+            case SessionEvent.Relay r -> relay(r);
             case SessionEvent.Ehlo h -> {
                 vars.set(EHLO_HOST, h.name());
                 vars.set(IS_ESMTP, h.esmtp());
@@ -154,6 +155,27 @@ public final class Session implements FilterContext, RuleTarget {
         if (!c.localAddress().isEmpty()) vars.set(SMTP_IP, c.localAddress());
         if (c.localPort() > 0) vars.set(SMTP_PORT, (long) c.localPort());
         return run(Stage.CONNECT);
+    }
+
+    /**
+     * SMTP proxy, before the downstream connection: the listener's defaults become the next-hop
+     * variables, then onRelay's filters and rules may change them. Runs even after an accept at
+     * onConnect: accepting a client says nothing about where its mail goes.
+     */
+    private StageResult relay(SessionEvent.Relay r) {
+        stage = Stage.RELAY;
+        vars.set(RELAY_HOST, r.host());
+        vars.set(RELAY_PORT, (long) r.port());
+        vars.set(TRY_TLS, r.tryTls());
+        vars.set(FORCE_TLS, r.forceTls());
+        vars.set(VERIFY_CERT, r.verifyCert());
+        vars.set(CHECK_CERT_NAME, r.checkCertName());
+        vars.set(HELO_NAME, r.heloName());
+        StageResult result = runner.stage(Stage.RELAY);
+        if (result.verdict().isFinal() && LOG.isDebugEnabled()) {
+            LOG.debug("session={} onRelay -> {} by {}", id, result.verdict().action(), result.decidedBy());
+        }
+        return result;
     }
 
     private StageResult mailFrom(SessionEvent.MailFrom m) {
@@ -394,9 +416,12 @@ public final class Session implements FilterContext, RuleTarget {
         return added == null ? List.of() : added.active(policy.addedFilters().values());
     }
 
-    /** The SMTP proxy's events about the message on its way out: their findings belong to the message. */
+    /**
+     * The SMTP proxy's events about the message on its way out: their findings belong to the
+     * message. onRelay is not one of them: it runs once per session, before any message.
+     */
     private static boolean outbound(Stage s) {
-        return s == Stage.RELAY || s == Stage.DELIVERY_FAILURE || s == Stage.TEMPORARY_DELIVERY_FAILURE;
+        return s == Stage.DELIVERY_FAILURE || s == Stage.TEMPORARY_DELIVERY_FAILURE;
     }
 
     @Override

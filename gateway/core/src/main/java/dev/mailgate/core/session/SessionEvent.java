@@ -25,6 +25,24 @@ public sealed interface SessionEvent {
         public Stage stage() { return Stage.CONNECT; }
     }
 
+    /**
+     * SMTP proxy: the client was let in and the downstream connection is about to be opened
+     * (onRelay). The fields are the listener's defaults; rules and filters may change them through
+     * the next-hop variables, which the proxy reads back once the stage answered.
+     *
+     * @param host          next hop's host name or IP address
+     * @param port          next hop's TCP port
+     * @param tryTls        STARTTLS when the next hop offers it
+     * @param forceTls      STARTTLS must succeed
+     * @param verifyCert    the certificate chain must verify
+     * @param checkCertName the certificate must name {@code host}
+     * @param heloName      what the proxy says in EHLO when it speaks for itself
+     */
+    record Relay(String host, int port, boolean tryTls, boolean forceTls, boolean verifyCert, boolean checkCertName,
+                 String heloName) implements SessionEvent {
+        public Stage stage() { return Stage.RELAY; }
+    }
+
     record Ehlo(String name, boolean esmtp) implements SessionEvent {
         public Stage stage() { return Stage.EHLO; }
     }
@@ -65,7 +83,7 @@ public sealed interface SessionEvent {
      * onDeliveryFailure). A reject or tempreject verdict, or an smtpExplanation left set by a rule,
      * is the text the client gets instead of the downstream's; anything else relays it unchanged.
      *
-     * @param command MAIL, RCPT, DATA or END-OF-DATA
+     * @param command AUTH, MAIL, RCPT, DATA or END-OF-DATA
      * @param code    the downstream's reply code (400..599)
      * @param reply   the downstream's reply, one line per reply line, each "NNN text"
      */

@@ -117,6 +117,7 @@ final class StageRunner {
         var f = entry.filter();
         return switch (stage) {
             case CONNECT -> () -> f.onConnect(ctx);
+            case RELAY -> () -> f.onRelay(ctx);
             case EHLO -> () -> f.onEhlo(ctx);
             case MAIL_FROM -> () -> f.onMailFrom(ctx);
             case RCPT_TO -> () -> f.onRcptTo(ctx);

@@ -13,17 +13,40 @@ public sealed interface SmtpRequest {
      *
      * @param verb     upper-cased first word ("MAIL", "EHLO")
      * @param argument the rest after the first space, unchanged (may be empty)
+     * @param text     the whole line exactly as received: a SASL response (RFC 4954) is base64,
+     *                 where case matters. Not part of equality: two lines are the same command
+     *                 whatever the case of their verb.
      */
-    record Command(String verb, String argument) implements SmtpRequest {
+    record Command(String verb, String argument, String text) implements SmtpRequest {
+        public Command(String verb, String argument) {
+            this(verb, argument, argument.isEmpty() ? verb : verb + " " + argument);
+        }
+
         public static Command parse(String line) {
             int sp = line.indexOf(' ');
             String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
-            return new Command(verb, sp < 0 ? "" : line.substring(sp + 1));
+            return new Command(verb, sp < 0 ? "" : line.substring(sp + 1), line);
         }
 
         /** The line as the client wrote it (verb normalised to upper case). */
         public String line() {
             return argument.isEmpty() ? verb : verb + " " + argument;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Command c && verb.equals(c.verb) && argument.equals(c.argument);
+        }
+
+        @Override
+        public int hashCode() {
+            return verb.hashCode() * 31 + argument.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            // never the text: it may be a password (AUTH PLAIN's initial response)
+            return "Command[" + verb + "]";
         }
     }
 

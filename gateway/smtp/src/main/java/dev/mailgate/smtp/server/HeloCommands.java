@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * HELO and EHLO: runs onEhlo, then introduces the real client to the downstream with Postfix's
  * XCLIENT (which makes Postfix start a new session and greet again, so the client's HELO/EHLO is
- * sent after it), and answers the client with our own capabilities: PIPELINING, SIZE,
+ * sent after it). Once XCLIENT was accepted the downstream's session is the client's, and the
+ * client's own HELO name is relayed; otherwise the downstream talks to the proxy, which greets
+ * with the next hop's {@code HELOname} (as Postfix's smtpd_proxy_ehlo). It answers the client with our own capabilities: PIPELINING, SIZE,
  * ENHANCEDSTATUSCODES always; 8BITMIME, SMTPUTF8 and DSN only when the downstream has them,
  * since their parameters are passed through to it unchanged; STARTTLS when the listener has a
  * certificate and the connection is not encrypted yet.
@@ -24,6 +26,8 @@ final class HeloCommands {
 
     private final ProxySession s;
     private boolean xclientSent;
+    /** The downstream took XCLIENT: its session now stands for the client's. */
+    private boolean xclientAccepted;
     private Reply downstreamEhlo;
 
     HeloCommands(ProxySession s) {
@@ -48,13 +52,16 @@ final class HeloCommands {
                 }
                 return s.answer(Replies.refusal(r.verdict()));
             }
-            return introduce(name, ehlo).thenCompose(x -> s.downstream.command((ehlo ? "EHLO " : "HELO ") + name)).thenApply(reply -> {
+            return introduce(name, ehlo).thenCompose(x -> s.downstream.command((ehlo ? "EHLO " : "HELO ")
+                    + (xclientAccepted ? name : s.nextHop.heloName()))).thenApply(reply -> {
                 if (!reply.isPositive()) {
                     s.reply(reply.toWire());
                     return After.NEXT_COMMAND;
                 }
                 s.heloName = name;
                 if (ehlo) downstreamEhlo = reply;
+                // HELO lists no extensions: AUTH is for EHLO clients only (RFC 4954 4)
+                s.auth.downstreamOffers(ehlo ? reply : new Reply(250, java.util.List.of(s.settings.hostname())));
                 s.reply(ehlo ? capabilities() : "250 " + s.settings.hostname() + "\r\n");
                 return After.NEXT_COMMAND;
             });
@@ -66,9 +73,10 @@ final class HeloCommands {
         if (!s.settings.xclient() || xclientSent) return CompletableFuture.completedFuture(null);
         xclientSent = true;
         return s.downstream.command(xclient(s.client, s.local, helo, ehlo)).thenAccept(r -> {
-            if (r.code() != 220) {
+            xclientAccepted = r.code() == 220;
+            if (!xclientAccepted) {
                 LOG.warn("downstream {} refused XCLIENT ({}); it will see the proxy as the client. Postfix needs "
-                        + "smtpd_authorized_xclient_hosts to include this host", s.settings.downstream(), r);
+                        + "smtpd_authorized_xclient_hosts to include this host", s.downstreamName(), r);
             }
         });
     }
@@ -107,6 +115,8 @@ final class HeloCommands {
             if (downstreamEhlo != null && downstreamEhlo.hasKeyword(ext)) sb.append("250-").append(ext).append("\r\n");
         }
         if (s.tlsOffered()) sb.append("250-STARTTLS\r\n");
+        String auth = s.auth.capability();
+        if (auth != null) sb.append("250-").append(auth).append("\r\n");
         sb.append("250 ENHANCEDSTATUSCODES\r\n");
         return sb.toString();
     }

@@ -11,6 +11,7 @@ import dev.mailgate.smtp.codec.SmtpRequest;
 import dev.mailgate.smtp.codec.SmtpServerDecoder;
 import dev.mailgate.smtp.relay.Downstream;
 import dev.mailgate.smtp.relay.Reply;
+import dev.mailgate.smtp.tls.DownstreamTlsContexts;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -52,13 +53,16 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private final HeloCommands helo = new HeloCommands(this);
     private final EnvelopeCommands mail = new EnvelopeCommands(this);
     private final DataCommands data = new DataCommands(this);
+    final AuthCommands auth = new AuthCommands(this);
     private final StartTlsCommand tls;
-    private final SslContext downstreamTls;
+    private final DownstreamTlsContexts downstreamTls;
     /** What the pipeline sees as the MTA's macros ({@code {tls_version}} after STARTTLS). */
     final ProxyMacros macros = new ProxyMacros();
     ChannelHandlerContext ctx;
     Session session;
     Downstream downstream;
+    /** What onRelay chose; null until then. */
+    NextHop nextHop;
     InetSocketAddress client;
     InetSocketAddress local;
     /** The HELO/EHLO name once the client greeted, else null. */
@@ -71,10 +75,10 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
 
     /**
      * @param tlsContext    the listener's STARTTLS context, or null when STARTTLS is not offered
-     * @param downstreamTls the client context for STARTTLS to the downstream, or null for none
+     * @param downstreamTls the client contexts for STARTTLS to the next hop
      */
     ProxySession(Pipeline pipeline, SmtpProxySettings settings, SmtpServerDecoder decoder, ConnectionLimiter limiter,
-                 Class<? extends Channel> clientType, SslContext tlsContext, SslContext downstreamTls) {
+                 Class<? extends Channel> clientType, SslContext tlsContext, DownstreamTlsContexts downstreamTls) {
         this.tls = new StartTlsCommand(this, tlsContext);
         this.downstreamTls = downstreamTls;
         this.pipeline = pipeline;
@@ -122,7 +126,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         start();
     }
 
-    /** Opens the session (onConnect) and the downstream, then greets the client. */
+    /** Opens the session (onConnect), chooses the next hop (onRelay), connects to it, then greets the client. */
     private void start() {
         String ip = client.getAddress().getHostAddress();
         if (!limiter.acquire(ip)) {
@@ -136,24 +140,25 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         var connect = new SessionEvent.Connect("[" + ip + "]", ip, client.getPort(), local.getAddress().getHostAddress(), local.getPort());
         dispatch(connect).thenCompose(r -> {
             if (Replies.isRefusal(r.verdict())) {
-                close(Replies.refusal(r.verdict()).replaceFirst("^(\\d)\\d\\d", r.verdict() instanceof dev.mailgate.api.Verdict.Reject ? "554" : "421"));
+                close(Replies.connectionRefusal(r.verdict()));
                 return CompletableFuture.completedFuture(After.CLOSE);
             }
-            return onLoop(Downstream.connect(ctx.channel().eventLoop(), clientType,
-                    new InetSocketAddress(settings.downstream().host(), settings.downstream().port()), settings.downstreamTimeout()))
-                    .thenCompose(c -> {
-                        downstream = c.downstream();
-                        if (c.greeting().code() != 220) {
-                            LOG.warn("downstream {} greeted with {}; refusing the client", settings.downstream(), c.greeting());
-                            close("421 4.3.2 " + settings.hostname() + " Service not available, closing transmission channel\r\n");
-                            return CompletableFuture.completedFuture(After.CLOSE);
-                        }
-                        return onLoop(DownstreamStartTls.negotiate(downstream, settings, downstreamTls)).thenApply(protocol -> {
-                            reply("220 " + settings.greeting() + "\r\n");
-                            return After.NEXT_COMMAND;
-                        });
-                    });
+            return RelayChoice.choose(this).thenCompose(this::openDownstream);
         }).whenComplete(this::done);
+    }
+
+    private CompletableFuture<After> openDownstream(RelayChoice.Outcome choice) {
+        if (choice.refusal() != null) {
+            close(choice.refusal());
+            return CompletableFuture.completedFuture(After.CLOSE);
+        }
+        nextHop = choice.hop();
+        return onLoop(RelayConnect.open(ctx.channel().eventLoop(), clientType, nextHop, settings.downstreamTimeout(), downstreamTls))
+                .thenApply(d -> {
+                    downstream = d;
+                    reply("220 " + settings.greeting() + "\r\n");
+                    return After.NEXT_COMMAND;
+                });
     }
 
     @Override
@@ -188,6 +193,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     }
 
     private CompletableFuture<After> command(SmtpRequest.Command c) {
+        if (auth.inExchange()) return auth.response(c);
         return switch (c.verb()) {
             case "EHLO" -> helo.hello(c, true);
             case "HELO" -> helo.hello(c, false);
@@ -202,9 +208,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             }
             case "VRFY", "EXPN" -> answer("502 5.5.1 Error: " + c.verb() + " is disabled\r\n");
             case "HELP" -> answer("214 2.0.0 See RFC 5321\r\n");
-            // never relayed: a client must not be able to speak XCLIENT or AUTH to the downstream through us
             case "STARTTLS" -> tls.starttls(c);
-            case "AUTH", "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
+            // relayed only with auth: passthrough, by AuthCommands, never as the client wrote it
+            case "AUTH" -> auth.auth(c);
+            // never relayed: a client must not be able to speak XCLIENT to the downstream through us
+            case "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
                     answer("502 5.5.1 Error: command not implemented\r\n");
             default -> answer("500 5.5.2 Error: command not recognized\r\n");
         };
@@ -231,6 +239,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         return tls.offered();
     }
 
+    /** True once the client's connection is encrypted (STARTTLS done). */
+    boolean tlsActive() {
+        return tls.active();
+    }
+
     void tlsBeforeEhlo() {
         tls.beforeEhlo();
     }
@@ -252,11 +265,16 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         return new IdleStateHandler(timeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS);
     }
 
+    /** The next hop for logs: onRelay's choice, or the listener's downstream before it. */
+    String downstreamName() {
+        return nextHop != null ? nextHop.toString() : settings.downstream().toString();
+    }
+
     /** The downstream vanished or timed out: tell the client to come back, accept nothing. */
     void downstreamFailed(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         LOG.warn("session={} client={} downstream {} failed: {}", session == null ? "-" : session.sessionId(), client,
-                settings.downstream(), cause.toString());
+                downstreamName(), cause.toString());
         boolean inData = data.inProgress();
         close((inData ? "451 4.4.2 " : "421 4.4.2 ") + settings.hostname() + " Error: downstream MTA not available, try again later\r\n");
     }

@@ -42,4 +42,12 @@ final class Replies {
         }
         return reply.toWireText() + "\r\n";
     }
+
+    /**
+     * A refusal before the greeting (onConnect, onRelay): 554 for a reject, 421 for a tempreject
+     * (RFC 5321 3.1: the only codes a greeting may refuse with), the text and enhanced status kept.
+     */
+    static String connectionRefusal(Verdict v) {
+        return refusal(v).replaceFirst("^(\\d)\\d\\d", v instanceof Verdict.Reject ? "554" : "421");
+    }
 }

@@ -5,6 +5,7 @@ import dev.mailgate.core.Pipeline;
 import dev.mailgate.core.policy.ListenerConfig;
 import dev.mailgate.core.policy.SmtpProxySettings;
 import dev.mailgate.smtp.codec.SmtpServerDecoder;
+import dev.mailgate.smtp.tls.DownstreamTlsContexts;
 import dev.mailgate.smtp.tls.PemTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -54,7 +55,8 @@ public final class SmtpProxyServer implements AutoCloseable {
         var clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         // one context per listener: the PEM files are read once, at bind time
         var tls = settings.tls() ? PemTls.serverContext(settings.tlsCertificate(), settings.tlsKey()) : null;
-        var downstreamTls = settings.downstreamTls() == SmtpProxySettings.DownstreamTls.NONE ? null : PemTls.unverifiedClientContext();
+        // always built: onRelay may ask for TLS (and for checks) that the listener's defaults do not
+        var downstreamTls = DownstreamTlsContexts.create(settings.downstreamCaFile());
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)

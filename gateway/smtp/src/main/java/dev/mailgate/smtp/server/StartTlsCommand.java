@@ -35,12 +35,18 @@ final class StartTlsCommand {
         return context != null && !active;
     }
 
+    boolean active() {
+        return active;
+    }
+
     CompletableFuture<After> starttls(SmtpRequest.Command c) {
         if (context == null) return s.answer("502 5.5.1 Error: command not implemented\r\n");
         if (active) return s.answer("554 5.5.1 Error: TLS already active\r\n");
         if (!c.argument().isBlank()) return s.answer("501 5.5.4 Syntax: STARTTLS\r\n");
         if (s.heloName == null) return s.answer("503 5.5.1 Error: send EHLO first\r\n");
         if (s.envelope.inTransaction) return s.answer("503 5.5.1 Error: MAIL transaction in progress\r\n");
+        // the downstream's session is authenticated and cannot forget it, so TLS must come first (RFC 3207 4.2)
+        if (s.auth.authenticated()) return s.answer("503 5.5.1 Error: STARTTLS after AUTH is not possible\r\n");
         int dropped = s.decoder.discardBuffered();
         if (dropped > 0) {
             LOG.warn("session={} client={} pipelined {} bytes after STARTTLS; discarded (RFC 3207 section 6)",

@@ -45,22 +45,6 @@ public final class PemTls {
         }
     }
 
-    /**
-     * The client context for STARTTLS to the downstream MTA: TLS without certificate checks, as
-     * Postfix's "may"/"encrypt" levels (see {@code SmtpProxySettings.DownstreamTls}).
-     */
-    public static SslContext unverifiedClientContext() throws IOException {
-        try {
-            return SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
-                    .protocols("TLSv1.3", "TLSv1.2")
-                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
-                    .build();
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot set up TLS to the downstream: " + e.getMessage(), e);
-        }
-    }
-
     /** Every certificate in a PEM file, in file order. */
     public static List<X509Certificate> certificates(Path file) throws IOException {
         List<X509Certificate> out = new ArrayList<>();

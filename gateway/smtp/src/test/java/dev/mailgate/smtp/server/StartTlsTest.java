@@ -13,21 +13,13 @@ import dev.mailgate.core.policy.Policy;
 import dev.mailgate.core.policy.PolicyException;
 import dev.mailgate.core.policy.PolicyLoader;
 import dev.mailgate.core.session.Session;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +74,7 @@ class StartTlsTest {
     @Test
     void withoutCertificateStartTlsIsNeitherOfferedNorAccepted() throws Exception {
         int port = proxy("");
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             assertThat(c.reply()).startsWith("220 ");
             assertThat(c.command("EHLO client.test")).noneMatch(l -> l.contains("STARTTLS"));
             assertThat(c.command("STARTTLS")).containsExactly("502 5.5.1 Error: command not implemented");
@@ -95,7 +87,7 @@ class StartTlsTest {
         TestCertificate cert = TestCertificate.create(dir, "RSA", false);
         assertThat(Files.readString(cert.keyFile())).contains("BEGIN RSA PRIVATE KEY");
         int port = proxy(tlsSettings(cert));
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             c.reply();
             assertThat(c.command("STARTTLS")).containsExactly("503 5.5.1 Error: send EHLO first");
             assertThat(c.command("EHLO client.test")).contains("250-STARTTLS");
@@ -118,7 +110,7 @@ class StartTlsTest {
         TestCertificate cert = TestCertificate.create(dir, "EC", true);
         assertThat(Files.readString(cert.keyFile())).contains("BEGIN PRIVATE KEY");
         int port = proxy(tlsSettings(cert));
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             c.reply();
             c.command("EHLO client.test");
             assertThat(c.command("STARTTLS")).containsExactly("220 2.0.0 Ready to start TLS");
@@ -131,7 +123,7 @@ class StartTlsTest {
     void commandsPipelinedBehindStartTlsAreDiscarded() throws Exception {
         TestCertificate cert = TestCertificate.create(dir, "RSA", true);
         int port = proxy(tlsSettings(cert));
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             c.reply();
             c.command("EHLO client.test");
             // the injection: plain-text commands in the same packet as STARTTLS
@@ -150,7 +142,7 @@ class StartTlsTest {
     void aPlainTextClientAfterStartTlsIsDropped() throws Exception {
         TestCertificate cert = TestCertificate.create(dir, "RSA", true);
         int port = proxy(tlsSettings(cert));
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             c.reply();
             c.command("EHLO client.test");
             assertThat(c.command("STARTTLS")).containsExactly("220 2.0.0 Ready to start TLS");
@@ -179,7 +171,7 @@ class StartTlsTest {
     void downstreamWithoutWorkingStartTlsFailsTheSessionWhenRequired() throws Exception {
         // the fake lists STARTTLS but answers it with 250: no TLS is possible
         int port = proxy("    downstreamTls: require\n");
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             assertThat(c.reply()).startsWith("421 4.4.2 proxy.test.invalid Error: downstream MTA not available");
         }
     }
@@ -187,7 +179,7 @@ class StartTlsTest {
     @Test
     void downstreamWithoutWorkingStartTlsGetsPlainTextWhenMay() throws Exception {
         int port = proxy("    downstreamTls: may\n");
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             assertThat(c.reply()).startsWith("220 ");
             assertThat(c.command("EHLO client.test")).contains("250 ENHANCEDSTATUSCODES");
             assertThat(c.command("MAIL FROM:<a@test.invalid>")).containsExactly("250 ok");
@@ -201,7 +193,7 @@ class StartTlsTest {
         downstream.close();
         downstream = new FakeDownstream(cert.serverContext());
         int port = proxy("    downstreamTls: require\n");
-        try (Client c = new Client(port)) {
+        try (TestClient c = new TestClient(port)) {
             assertThat(c.reply()).startsWith("220 ");
             assertThat(c.command("EHLO client.test")).contains("250 ENHANCEDSTATUSCODES");
             assertThat(c.command("MAIL FROM:<a@test.invalid>")).containsExactly("250 ok");
@@ -216,65 +208,5 @@ class StartTlsTest {
     void aBadDownstreamTlsValueIsAPolicyError() {
         assertThatThrownBy(() -> policy("  - smtp: inet:127.0.0.1:0\n    downstream: inet:127.0.0.1:25\n    downstreamTls: sometimes\n"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("tls.yaml:4:20").hasMessageContaining("none, may or require");
-    }
-
-    /** A line-oriented SMTP client that can switch to TLS on the same socket. */
-    private static final class Client implements AutoCloseable {
-        private final Socket plain;
-        private Socket socket;
-        BufferedReader in;
-        private OutputStream out;
-
-        Client(int port) throws IOException {
-            plain = new Socket(InetAddress.getLoopbackAddress(), port);
-            plain.setSoTimeout(10_000);
-            use(plain);
-        }
-
-        private void use(Socket s) throws IOException {
-            socket = s;
-            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-            out = s.getOutputStream();
-        }
-
-        void startTls(TestCertificate cert) throws Exception {
-            SSLSocket tls = (SSLSocket) cert.clientContext().getSocketFactory().createSocket(plain, "localhost", plain.getPort(), true);
-            tls.startHandshake();
-            use(tls);
-        }
-
-        String tlsProtocol() {
-            return ((SSLSocket) socket).getSession().getProtocol();
-        }
-
-        void write(String s) throws IOException {
-            out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-        }
-
-        /** One (possibly multi-line) reply, its last line returned. */
-        String reply() throws IOException {
-            List<String> lines = replyLines();
-            return lines.get(lines.size() - 1);
-        }
-
-        List<String> replyLines() throws IOException {
-            List<String> lines = new ArrayList<>();
-            for (String l = in.readLine(); ; l = in.readLine()) {
-                if (l == null) throw new IOException("connection closed after " + lines);
-                lines.add(l);
-                if (l.length() < 4 || l.charAt(3) != '-') return lines;
-            }
-        }
-
-        List<String> command(String line) throws IOException {
-            write(line + "\r\n");
-            return replyLines();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
