@@ -156,6 +156,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         return onLoop(RelayConnect.open(ctx.channel().eventLoop(), clientType, nextHop, settings.downstreamTimeout(), downstreamTls))
                 .thenApply(d -> {
                     downstream = d;
+                    if (closing) {
+                        // the client left while we were connecting: the downstream must not wait for its own timeout
+                        d.quit();
+                        return After.CLOSE;
+                    }
                     reply("220 " + settings.greeting() + "\r\n");
                     return After.NEXT_COMMAND;
                 });
