@@ -9,7 +9,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * DATA and the content after it. The client gets our 354 once onData passed and the downstream
+ * DATA and the content after it, and the held message of a transaction (BDAT chunks are added to
+ * it by {@link BdatCommands}). The client gets our 354 once onData passed and the downstream
  * accepted at least one recipient; the downstream gets its DATA only at the end, after the
  * pipeline's final verdict (see {@link MessageDelivery}), so a refused or discarded message never
  * reaches it and never has to be taken back.
@@ -41,17 +42,27 @@ final class DataCommands {
                 return After.NEXT_COMMAND;
             }
             if (v instanceof Verdict.Discard) s.envelope.discarded = true;
-            message = new MessageAssembler(s, s.ctx.alloc(), s.settings.maxDataSize());
+            open();
             s.reply("354 End data with <CR><LF>.<CR><LF>\r\n");
             return After.CONTENT;
         });
+    }
+
+    /** Starts holding a new message (onData let it through). */
+    void open() {
+        message = new MessageAssembler(s, s.ctx.alloc(), s.settings.maxDataSize());
+    }
+
+    /** True once the message passed maxDataSize: its content is no longer held. */
+    boolean tooBig() {
+        return message != null && message.tooBig();
     }
 
     void content(ByteBuf data) {
         if (message != null) message.append(data);
     }
 
-    /** The final dot: decide, then deliver downstream (or not) and answer the client. */
+    /** The final dot or the last chunk: decide, then deliver downstream (or not) and answer the client. */
     CompletableFuture<After> end() {
         MessageAssembler m = message;
         if (m.tooBig()) {
@@ -75,7 +86,7 @@ final class DataCommands {
                 });
     }
 
-    /** The connection ended mid-message: free the held content. */
+    /** The connection ended mid-message, or the message was refused before its end: free the held content. */
     void discard() {
         if (message != null) {
             message.release();

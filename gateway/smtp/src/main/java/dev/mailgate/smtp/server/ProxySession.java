@@ -52,6 +52,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private final HeloCommands helo = new HeloCommands(this);
     private final EnvelopeCommands mail = new EnvelopeCommands(this);
     private final DataCommands data = new DataCommands(this);
+    private final BdatCommands bdat = new BdatCommands(this, data);
     private final StartTlsCommand tls;
     private final SslContext downstreamTls;
     /** What the pipeline sees as the MTA's macros ({@code {tls_version}} after STARTTLS). */
@@ -173,7 +174,8 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             }
             case SmtpRequest.Content c -> {
                 try {
-                    data.content(c.content());
+                    if (bdat.reading()) bdat.content(c.content());
+                    else data.content(c.content());
                 } finally {
                     c.release();
                 }
@@ -182,6 +184,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
                 busy = true;
                 ctx.pipeline().replace("idle", "idle", idle(settings.commandTimeout()));
                 data.end().whenComplete(this::done);
+            }
+            case SmtpRequest.EndOfChunk e -> {
+                busy = true;
+                ctx.pipeline().replace("idle", "idle", idle(settings.commandTimeout()));
+                bdat.endOfChunk().whenComplete(this::done);
             }
             default -> ReferenceCountUtil.release(msg);
         }
@@ -194,7 +201,9 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             case "MAIL" -> mail.mail(c);
             case "RCPT" -> mail.rcpt(c);
             case "RSET" -> mail.rset(c);
-            case "DATA" -> data.data(c);
+            // between commands a message is held only while BDAT chunks are collected
+            case "DATA" -> data.inProgress() ? bdat.refuseData() : data.data(c);
+            case "BDAT" -> bdat.bdat(c);
             case "NOOP" -> answer("250 2.0.0 Ok\r\n");
             case "QUIT" -> {
                 close("221 2.0.0 Bye\r\n");
@@ -204,7 +213,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             case "HELP" -> answer("214 2.0.0 See RFC 5321\r\n");
             // never relayed: a client must not be able to speak XCLIENT or AUTH to the downstream through us
             case "STARTTLS" -> tls.starttls(c);
-            case "AUTH", "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
+            case "AUTH", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
                     answer("502 5.5.1 Error: command not implemented\r\n");
             default -> answer("500 5.5.2 Error: command not recognized\r\n");
         };
@@ -221,6 +230,9 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         if (after == After.CONTENT) {
             ctx.pipeline().replace("idle", "idle", idle(settings.dataTimeout()));
             decoder.startData();
+        } else if (after == After.CHUNK) {
+            ctx.pipeline().replace("idle", "idle", idle(settings.dataTimeout()));
+            decoder.startChunk(bdat.chunkSize());
         } else {
             decoder.resume();
         }
