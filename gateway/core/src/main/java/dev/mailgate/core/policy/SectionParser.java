@@ -3,6 +3,7 @@ package dev.mailgate.core.policy;
 
 import dev.mailgate.api.IpNetwork;
 import dev.mailgate.core.chain.OnError;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class SectionParser {
     private static ListenerConfig smtpListener(Yaml y, Node item, Map<String, Yaml.Entry> m) {
         y.allowOnly(m, "an smtp listener", List.of("smtp", "downstream", "xclient", "hostname", "greeting", "maxLineLength",
                 "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout", "tlsCertificate", "tlsKey", "downstreamTls",
-                "proxyProtocol"));
+                "proxyProtocol", "spillThreshold", "spillDirectory"));
         ListenAddress address = address(y, m.get("smtp").value(), "smtp");
         if (address.isUnix()) throw y.error(m.get("smtp").value(), "an smtp listener needs inet:host:port");
         if (!m.containsKey("downstream")) throw y.error(item, "an smtp listener needs 'downstream: inet:host:port' (the MTA to relay to)");
@@ -73,6 +74,14 @@ final class SectionParser {
                 default -> throw y.error(n, "downstreamTls must be none, may or require, not '" + v + "'");
             };
         }
+        Path spillDirectory = d.spillDirectory();
+        if (m.containsKey("spillDirectory")) {
+            Node n = m.get("spillDirectory").value();
+            spillDirectory = Path.of(y.scalar(n, "spillDirectory"));
+            if (!Files.isDirectory(spillDirectory) || !Files.isWritable(spillDirectory)) {
+                throw y.error(n, "spillDirectory " + spillDirectory + " is not a writable directory");
+            }
+        }
         try {
             return new ListenerConfig("smtp", address, null, null, null, new SmtpProxySettings(down,
                     m.containsKey("xclient") ? y.bool(m.get("xclient").value(), "xclient") : d.xclient(),
@@ -85,7 +94,9 @@ final class SectionParser {
                     m.containsKey("dataTimeout") ? y.duration(m.get("dataTimeout").value(), "dataTimeout") : d.dataTimeout(),
                     m.containsKey("downstreamTimeout") ? y.duration(m.get("downstreamTimeout").value(), "downstreamTimeout") : d.downstreamTimeout(),
                     cert, key, downTls,
-                    m.containsKey("proxyProtocol") ? y.bool(m.get("proxyProtocol").value(), "proxyProtocol") : false));
+                    m.containsKey("proxyProtocol") ? y.bool(m.get("proxyProtocol").value(), "proxyProtocol") : false,
+                    m.containsKey("spillThreshold") ? y.size(m.get("spillThreshold").value(), "spillThreshold") : d.spillThreshold(),
+                    spillDirectory));
         } catch (IllegalArgumentException e) {
             throw y.error(item, e.getMessage());
         }

@@ -50,12 +50,17 @@ final class DataCommands {
 
     /** Starts holding a new message (onData let it through). */
     void open() {
-        message = new MessageAssembler(s, s.ctx.alloc(), s.settings.maxDataSize());
+        message = new MessageAssembler(s, s.settings.maxDataSize(), s.settings.spillThreshold(), s.settings.spillDirectory());
     }
 
     /** True once the message passed maxDataSize: its content is no longer held. */
     boolean tooBig() {
         return message != null && message.tooBig();
+    }
+
+    /** True while the held message's disk writes or body events are behind: do not read from the client. */
+    boolean backlogged() {
+        return message != null && message.backlogged();
     }
 
     void content(ByteBuf data) {
@@ -70,9 +75,16 @@ final class DataCommands {
                     Verdict.reject("552 5.3.4 Error: message file too big"), "maxDataSize")));
         }
         m.finish();
-        CompletableFuture<StageResult> decided = m.earlyVerdict().thenCompose(early -> early != null
-                ? CompletableFuture.completedFuture(StageResult.of(early, "early"))
-                : s.dispatch(new SessionEvent.EndOfData()));
+        CompletableFuture<StageResult> decided = s.onLoop(m.content().settled()).thenCompose(diskError -> {
+            if (diskError != null) {
+                // logged where it happened; the client keeps the message and tries again
+                return CompletableFuture.completedFuture(StageResult.of(
+                        Verdict.tempReject("451 4.3.0 Error: the message could not be held, try again later"), "spillDirectory"));
+            }
+            return m.earlyVerdict().thenCompose(early -> early != null
+                    ? CompletableFuture.completedFuture(StageResult.of(early, "early"))
+                    : s.dispatch(new SessionEvent.EndOfData()));
+        });
         return finish(m, decided);
     }
 

@@ -236,7 +236,12 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         } else {
             decoder.resume();
         }
-        if (!busy) ctx.read();
+        if (!busy && !data.backlogged()) ctx.read();
+    }
+
+    /** The held message's backlog drained: read from the client again, unless something else holds reads back. */
+    void readMore() {
+        if (!busy && !closing && !awaitingProxyHeader && !decoder.isPaused() && !data.backlogged()) ctx.read();
     }
 
     boolean tlsOffered() {
@@ -332,7 +337,8 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             ctx.read(); // the header may come in pieces
             return;
         }
-        if (!busy && !closing && !decoder.isPaused()) ctx.read();
+        // while the disk or the pipeline is behind, readMore() asks for the next read once they caught up
+        if (!busy && !closing && !decoder.isPaused() && !data.backlogged()) ctx.read();
     }
 
     @Override
