@@ -39,6 +39,7 @@ final class MessageAssembler implements HeaderScanner.Listener {
     private byte[] body = new byte[BODY_CHUNK];
     private int bodyFill;
     private volatile boolean skipBody;
+    private boolean released;
 
     MessageAssembler(ProxySession s, long maxSize, long spillThreshold, java.nio.file.Path spillDirectory) {
         this.s = s;
@@ -104,9 +105,14 @@ final class MessageAssembler implements HeaderScanner.Listener {
         return bodyStart;
     }
 
-    /** Drops this owner's hold on the content (a delivery still reading it holds its own). */
+    /**
+     * Drops this owner's hold on the content, once however often it is called (a lost connection
+     * and the end of a delivery may both ask); a delivery still reading it holds its own.
+     */
     void release() {
-        if (held.refCnt() > 0) held.release();
+        if (released) return;
+        released = true;
+        held.release();
         body = null;
     }
 
