@@ -3,6 +3,7 @@ package dev.mailgate.core.policy;
 
 import dev.mailgate.api.IpNetwork;
 import dev.mailgate.core.chain.OnError;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,8 @@ final class SectionParser {
     private static ListenerConfig smtpListener(Yaml y, Node item, Map<String, Yaml.Entry> m) {
         y.allowOnly(m, "an smtp listener", List.of("smtp", "downstream", "xclient", "hostname", "greeting", "maxLineLength",
                 "maxDataSize", "maxConnectionsPerIp", "commandTimeout", "dataTimeout", "downstreamTimeout", "tlsCertificate", "tlsKey", "downstreamTls",
-                "proxyProtocol", "auth", "authTlsOnly", "downstreamVerifyCert", "downstreamCheckCertName", "downstreamCaFile"));
+                "proxyProtocol", "auth", "authTlsOnly", "downstreamVerifyCert", "downstreamCheckCertName", "downstreamCaFile",
+                "spillThreshold", "spillDirectory"));
         ListenAddress address = address(y, m.get("smtp").value(), "smtp");
         if (address.isUnix()) throw y.error(m.get("smtp").value(), "an smtp listener needs inet:host:port");
         if (!m.containsKey("downstream")) throw y.error(item, "an smtp listener needs 'downstream: inet:host:port' (the MTA to relay to)");
@@ -84,6 +86,14 @@ final class SectionParser {
             };
         }
         Path caFile = m.containsKey("downstreamCaFile") ? PemCheck.certificate(y, m.get("downstreamCaFile").value(), "downstreamCaFile") : null;
+        Path spillDirectory = d.spillDirectory();
+        if (m.containsKey("spillDirectory")) {
+            Node n = m.get("spillDirectory").value();
+            spillDirectory = Path.of(y.scalar(n, "spillDirectory"));
+            if (!Files.isDirectory(spillDirectory) || !Files.isWritable(spillDirectory)) {
+                throw y.error(n, "spillDirectory " + spillDirectory + " is not a writable directory");
+            }
+        }
         try {
             return new ListenerConfig("smtp", address, null, null, null, new SmtpProxySettings(down,
                     m.containsKey("xclient") ? y.bool(m.get("xclient").value(), "xclient") : d.xclient(),
@@ -101,7 +111,10 @@ final class SectionParser {
                     m.containsKey("authTlsOnly") ? y.bool(m.get("authTlsOnly").value(), "authTlsOnly") : d.authTlsOnly(),
                     m.containsKey("downstreamVerifyCert") ? y.bool(m.get("downstreamVerifyCert").value(), "downstreamVerifyCert") : false,
                     m.containsKey("downstreamCheckCertName") ? y.bool(m.get("downstreamCheckCertName").value(), "downstreamCheckCertName") : false,
-                    caFile));
+                    caFile,
+
+                    m.containsKey("spillThreshold") ? y.size(m.get("spillThreshold").value(), "spillThreshold") : d.spillThreshold(),
+                    spillDirectory));
         } catch (IllegalArgumentException e) {
             throw y.error(item, e.getMessage());
         }

@@ -31,15 +31,22 @@ import java.util.Objects;
  *                                name the next hop (implies verification of the chain)
  * @param downstreamCaFile    PEM file of the CAs trusted for the downstream's certificate, or null
  *                            for the JDK's trust store
+ * @param spillThreshold      bytes of a message held in memory until the verdict; above, the message
+ *                            moves to a temp file (0 = always on disk)
+ * @param spillDirectory      where those temp files are created (owner-only, deleted when the message ends)
  */
 public record SmtpProxySettings(ListenAddress downstream, boolean xclient, String hostname, String greeting,
                                 int maxLineLength, long maxDataSize, int maxConnectionsPerIp,
                                 Duration commandTimeout, Duration dataTimeout, Duration downstreamTimeout,
                                 java.nio.file.Path tlsCertificate, java.nio.file.Path tlsKey, DownstreamTls downstreamTls,
                                 boolean proxyProtocol, Auth auth, boolean authTlsOnly,
-                                boolean downstreamVerifyCert, boolean downstreamCheckCertName, java.nio.file.Path downstreamCaFile) {
+                                boolean downstreamVerifyCert, boolean downstreamCheckCertName, java.nio.file.Path downstreamCaFile,
+                                long spillThreshold, java.nio.file.Path spillDirectory) {
     public static final int DEFAULT_MAX_LINE = 2048;
     public static final long DEFAULT_MAX_DATA = 25L << 20;
+    public static final long DEFAULT_SPILL_THRESHOLD = 1L << 20;
+    /** The held part of a message is one Netty buffer, whose size is an int. */
+    public static final long MAX_SPILL_THRESHOLD = 1L << 30;
 
     public SmtpProxySettings {
         Objects.requireNonNull(downstream, "downstream");
@@ -54,13 +61,21 @@ public record SmtpProxySettings(ListenAddress downstream, boolean xclient, Strin
         if (auth == null) auth = Auth.REFUSE;
         if ((tlsCertificate == null) != (tlsKey == null)) throw new IllegalArgumentException("tlsCertificate and tlsKey go together");
         if (greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) throw new IllegalArgumentException("greeting must be one line");
+        if (spillThreshold < 0 || spillThreshold > MAX_SPILL_THRESHOLD) throw new IllegalArgumentException("spillThreshold must be 0..1GiB");
+        if (spillDirectory == null) spillDirectory = defaultSpillDirectory();
     }
 
     /** The defaults for a downstream, as the proxy uses them when a listener names nothing else. */
     public static SmtpProxySettings of(ListenAddress downstream) {
         return new SmtpProxySettings(downstream, true, defaultHostname(), null, DEFAULT_MAX_LINE, DEFAULT_MAX_DATA, 0,
                 Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(5), null, null, DownstreamTls.NONE, false,
-                Auth.REFUSE, true, false, false, null);
+                Auth.REFUSE, true, false, false, null,
+
+                DEFAULT_SPILL_THRESHOLD, defaultSpillDirectory());
+    }
+
+    static java.nio.file.Path defaultSpillDirectory() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /**

@@ -5,7 +5,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import java.util.Locale;
 
-/** What {@link SmtpServerDecoder} produces: a command line, a piece of message content, or the end of it. */
+/**
+ * What {@link SmtpServerDecoder} produces: a command line, a piece of message content, the end of
+ * a DATA message, or the end of a BDAT chunk.
+ */
 public sealed interface SmtpRequest {
 
     /**
@@ -50,7 +53,10 @@ public sealed interface SmtpRequest {
         }
     }
 
-    /** Message content with dot-stuffing removed and CRLF line ends; the receiver releases it. */
+    /**
+     * Message content; the receiver releases it. After DATA: dot-stuffing removed, CRLF line ends
+     * checked. After BDAT: the octets exactly as sent.
+     */
     final class Content extends DefaultByteBufHolder implements SmtpRequest {
         public Content(ByteBuf data) {
             super(data);
@@ -60,5 +66,10 @@ public sealed interface SmtpRequest {
     /** The final {@code <CRLF>.<CRLF>} of the message was seen. */
     record EndOfData() implements SmtpRequest {
         public static final EndOfData INSTANCE = new EndOfData();
+    }
+
+    /** The last octet announced by a BDAT command was read. */
+    record EndOfChunk() implements SmtpRequest {
+        public static final EndOfChunk INSTANCE = new EndOfChunk();
     }
 }

@@ -26,11 +26,18 @@ import java.util.List;
  * {@code <CR><LF>.<CR>} ...) needs one of them. Leading dots are un-stuffed (RFC 5321 4.5.2); every
  * other byte, 8-bit ones included, passes unchanged. Content is emitted in pieces of at most
  * {@link #MAX_CHUNK} bytes.
+ *
+ * <p><b>Chunks.</b> After a BDAT command (RFC 3030) {@link #startChunk(long)} makes the decoder
+ * count: exactly that many octets follow, taken as they are (no dot-unstuffing, no search for an
+ * end of data, no line rules: what the octets may contain is the session's business), emitted as
+ * {@link SmtpRequest.Content} pieces of at most {@link #MAX_CHUNK} bytes as they arrive, then
+ * {@link SmtpRequest.EndOfChunk}. The announced size is only a counter: nothing is allocated for
+ * it, so a client cannot make us reserve memory by announcing a huge chunk.
  */
 public final class SmtpServerDecoder extends ByteToMessageDecoder {
     public static final int MAX_CHUNK = 64 * 1024;
 
-    private enum Mode { COMMAND, PAUSED, DATA }
+    private enum Mode { COMMAND, PAUSED, DATA, CHUNK }
 
     /** Where we are inside a content line. */
     private enum Line { START, MIDDLE, CR, DOT, DOT_CR }
@@ -38,6 +45,10 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
     private final int maxLineLength;
     private Mode mode = Mode.COMMAND;
     private Line line = Line.START;
+    /** Octets of the current BDAT chunk not read yet. */
+    private long chunkLeft;
+    /** True inside {@link #channelRead}: a decode loop is running. */
+    private boolean reading;
     private ChannelHandlerContext ctx;
 
     /** @param maxLineLength longest command line in bytes including CRLF (RFC 5321 4.5.3.1.4: at least 512) */
@@ -65,6 +76,17 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         redecode();
     }
 
+    /**
+     * BDAT was accepted for reading: the next {@code size} octets are chunk content. Call on the
+     * event loop; {@code size} must be positive (an empty chunk has nothing to read).
+     */
+    public void startChunk(long size) {
+        if (size <= 0) throw new IllegalArgumentException("a chunk to read has at least one octet, got " + size);
+        mode = Mode.CHUNK;
+        chunkLeft = size;
+        redecode();
+    }
+
     /** Decode nothing until {@link #resume()}: bytes are buffered (before the greeting, after a PROXY header). */
     public void pause() {
         mode = Mode.PAUSED;
@@ -87,7 +109,23 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
         return n;
     }
 
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        boolean outermost = !reading;
+        reading = true;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            if (outermost) reading = false;
+        }
+    }
+
     private void redecode() {
+        // Called while a request we produced is being handled (the session answered at once):
+        // the decode loop that produced it goes on with the new mode by itself. Decoding here
+        // as well would re-enter ByteToMessageDecoder, whose inner pass may release the buffer
+        // the outer pass is still reading.
+        if (reading) return;
         // bytes pipelined behind the last command are already here: decode them now rather
         // than waiting for the client to send more (it may be waiting for us)
         if (ctx != null && internalBuffer().isReadable()) {
@@ -105,6 +143,7 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
             case PAUSED -> { }
             case COMMAND -> command(in, out);
             case DATA -> content(in, out);
+            case CHUNK -> chunk(in, out);
         }
     }
 
@@ -177,6 +216,22 @@ public final class SmtpServerDecoder extends ByteToMessageDecoder {
             }
         } finally {
             if (chunk != null) chunk.release();
+        }
+    }
+
+    private void chunk(ByteBuf in, List<Object> out) {
+        while (chunkLeft > 0 && in.isReadable()) {
+            int n = (int) Math.min(Math.min(chunkLeft, in.readableBytes()), MAX_CHUNK);
+            // a copy, not a retained slice: a slice would pin the whole cumulation buffer for as
+            // long as the message is held, and the memory held would no longer be what we count
+            ByteBuf piece = ctx().alloc().buffer(n);
+            piece.writeBytes(in, n);
+            chunkLeft -= n;
+            out.add(new SmtpRequest.Content(piece));
+        }
+        if (chunkLeft == 0) {
+            mode = Mode.PAUSED;
+            out.add(SmtpRequest.EndOfChunk.INSTANCE);
         }
     }
 

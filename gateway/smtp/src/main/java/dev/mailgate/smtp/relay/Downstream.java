@@ -35,7 +35,8 @@ public final class Downstream {
     private final Duration timeout;
     private final Deque<CompletableFuture<Reply>> waiting = new ArrayDeque<>();
     private ScheduledFuture<?> alarm;
-    private Throwable broken;
+    /** Set on the event loop; read by {@link #write} from any thread. */
+    private volatile Throwable broken;
 
     private Downstream(Channel channel, Duration timeout) {
         this.channel = channel;
@@ -96,6 +97,26 @@ public final class Downstream {
             if (!w.isSuccess()) fail(new IOException("cannot write to the downstream MTA: " + w.cause().getMessage(), w.cause()));
         });
         expect();
+        return f;
+    }
+
+    /**
+     * Writes message octets for which no reply comes (the content between 354 and the final
+     * dot). Any thread; completes once the octets were handed to the socket, so a caller that
+     * waits for each write never has more than one piece in flight.
+     */
+    public CompletableFuture<Void> write(ByteBuf bytes) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Throwable b = broken;
+        if (b != null || !channel.isActive()) {
+            bytes.release();
+            f.completeExceptionally(b != null ? b : new IOException("the downstream connection is closed"));
+            return f;
+        }
+        channel.writeAndFlush(bytes).addListener(w -> {
+            if (w.isSuccess()) f.complete(null);
+            else f.completeExceptionally(new IOException("cannot write to the downstream MTA: " + w.cause().getMessage(), w.cause()));
+        });
         return f;
     }
 

@@ -7,6 +7,8 @@ enum After {
     NEXT_COMMAND,
     /** 354 was sent: decode message content. */
     CONTENT,
+    /** BDAT was taken: read the chunk's octets. */
+    CHUNK,
     /** The connection is being closed: decode nothing more. */
     CLOSE
 }

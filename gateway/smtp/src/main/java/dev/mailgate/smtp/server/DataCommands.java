@@ -9,7 +9,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * DATA and the content after it. The client gets our 354 once onData passed and the downstream
+ * DATA and the content after it, and the held message of a transaction (BDAT chunks are added to
+ * it by {@link BdatCommands}). The client gets our 354 once onData passed and the downstream
  * accepted at least one recipient; the downstream gets its DATA only at the end, after the
  * pipeline's final verdict (see {@link MessageDelivery}), so a refused or discarded message never
  * reaches it and never has to be taken back.
@@ -41,17 +42,32 @@ final class DataCommands {
                 return After.NEXT_COMMAND;
             }
             if (v instanceof Verdict.Discard) s.envelope.discarded = true;
-            message = new MessageAssembler(s, s.ctx.alloc(), s.settings.maxDataSize());
+            open();
             s.reply("354 End data with <CR><LF>.<CR><LF>\r\n");
             return After.CONTENT;
         });
+    }
+
+    /** Starts holding a new message (onData let it through). */
+    void open() {
+        message = new MessageAssembler(s, s.settings.maxDataSize(), s.settings.spillThreshold(), s.settings.spillDirectory());
+    }
+
+    /** True once the message passed maxDataSize: its content is no longer held. */
+    boolean tooBig() {
+        return message != null && message.tooBig();
+    }
+
+    /** True while the held message's disk writes or body events are behind: do not read from the client. */
+    boolean backlogged() {
+        return message != null && message.backlogged();
     }
 
     void content(ByteBuf data) {
         if (message != null) message.append(data);
     }
 
-    /** The final dot: decide, then deliver downstream (or not) and answer the client. */
+    /** The final dot or the last chunk: decide, then deliver downstream (or not) and answer the client. */
     CompletableFuture<After> end() {
         MessageAssembler m = message;
         if (m.tooBig()) {
@@ -59,9 +75,16 @@ final class DataCommands {
                     Verdict.reject("552 5.3.4 Error: message file too big"), "maxDataSize")));
         }
         m.finish();
-        CompletableFuture<StageResult> decided = m.earlyVerdict().thenCompose(early -> early != null
-                ? CompletableFuture.completedFuture(StageResult.of(early, "early"))
-                : s.dispatch(new SessionEvent.EndOfData()));
+        CompletableFuture<StageResult> decided = s.onLoop(m.content().settled()).thenCompose(diskError -> {
+            if (diskError != null) {
+                // logged where it happened; the client keeps the message and tries again
+                return CompletableFuture.completedFuture(StageResult.of(
+                        Verdict.tempReject("451 4.3.0 Error: the message could not be held, try again later"), "spillDirectory"));
+            }
+            return m.earlyVerdict().thenCompose(early -> early != null
+                    ? CompletableFuture.completedFuture(StageResult.of(early, "early"))
+                    : s.dispatch(new SessionEvent.EndOfData()));
+        });
         return finish(m, decided);
     }
 
@@ -75,7 +98,7 @@ final class DataCommands {
                 });
     }
 
-    /** The connection ended mid-message: free the held content. */
+    /** The connection ended mid-message, or the message was refused before its end: free the held content. */
     void discard() {
         if (message != null) {
             message.release();

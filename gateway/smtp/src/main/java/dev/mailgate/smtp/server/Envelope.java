@@ -19,6 +19,11 @@ final class Envelope {
     String sender;
     String senderParams = "";
     final List<Recipient> recipients = new ArrayList<>();
+    /**
+     * The reply a failed BDAT got: every later BDAT gets it too, until RSET or MAIL clear it
+     * (RFC 3030 section 3); null when no chunk failed.
+     */
+    String chunkFailure;
 
     void begin(String sender, String params) {
         clear();
@@ -33,5 +38,6 @@ final class Envelope {
         sender = null;
         senderParams = "";
         recipients.clear();
+        chunkFailure = null;
     }
 }

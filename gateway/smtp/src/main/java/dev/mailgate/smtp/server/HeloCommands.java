@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * XCLIENT (which makes Postfix start a new session and greet again, so the client's HELO/EHLO is
  * sent after it). Once XCLIENT was accepted the downstream's session is the client's, and the
  * client's own HELO name is relayed; otherwise the downstream talks to the proxy, which greets
- * with the next hop's {@code HELOname} (as Postfix's smtpd_proxy_ehlo). It answers the client with our own capabilities: PIPELINING, SIZE,
- * ENHANCEDSTATUSCODES always; 8BITMIME, SMTPUTF8 and DSN only when the downstream has them,
+ * with the next hop's {@code HELOname} (as Postfix's smtpd_proxy_ehlo). It answers the client with our own capabilities: PIPELINING, SIZE, CHUNKING,
+ * ENHANCEDSTATUSCODES always (CHUNKING asks nothing of the downstream: BDAT is relayed as DATA); 8BITMIME, SMTPUTF8 and DSN only when the downstream has them,
  * since their parameters are passed through to it unchanged; STARTTLS when the listener has a
  * certificate and the connection is not encrypted yet.
  */
@@ -111,6 +111,7 @@ final class HeloCommands {
         sb.append("250-").append(s.settings.hostname()).append("\r\n");
         sb.append("250-PIPELINING\r\n");
         sb.append("250-SIZE ").append(s.settings.maxDataSize()).append("\r\n");
+        sb.append("250-CHUNKING\r\n");
         for (String ext : new String[] {"8BITMIME", "SMTPUTF8", "DSN"}) {
             if (downstreamEhlo != null && downstreamEhlo.hasKeyword(ext)) sb.append("250-").append(ext).append("\r\n");
         }

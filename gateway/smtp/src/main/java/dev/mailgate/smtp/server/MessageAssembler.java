@@ -5,47 +5,47 @@ import dev.mailgate.api.Verdict;
 import dev.mailgate.core.session.SessionEvent;
 import dev.mailgate.core.session.StageResult;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Holds one message's content (un-stuffed, CRLF) until the end-of-data verdict and feeds the
- * pipeline while it arrives: a Header event per field as soon as the field is complete, then
- * EndOfHeaders, then BodyChunk events of at most 64 KiB. The message is held whole because the
- * verdict and the header / envelope changes only exist after the last byte, and the downstream
- * must not see a final dot before that; its size is bounded by maxDataSize.
+ * Holds one message's content until the end-of-data verdict ({@link HeldContent}: in memory,
+ * then on disk) and feeds the pipeline while it arrives: a Header event per field as soon as the
+ * field is complete, then EndOfHeaders, then BodyChunk events of at most 64 KiB. The message is
+ * held because the verdict and the header / envelope changes only exist after the last byte, and
+ * the downstream must not see a final dot before that; its size is bounded by maxDataSize.
+ * Body chunks waiting for the pipeline count in the message's {@link Backlog}, like queued disk
+ * writes: a slow filter slows the client down instead of filling our memory.
  */
-final class MessageAssembler {
+final class MessageAssembler implements HeaderScanner.Listener {
     static final int BODY_CHUNK = 64 * 1024;
 
-    /** One header field: name and its bytes in {@link #content()}, CRLF and continuation lines included. */
-    record Field(String name, int start, int end) {}
+    /** One header field: its name and its octets {@code [start, end)} in the held content, CRLF and continuation lines included. */
+    record Field(String name, long start, long end) {}
 
     private final ProxySession s;
     private final long maxSize;
-    private final CompositeByteBuf held;
+    private final HeldContent held;
+    private final Backlog backlog;
+    private final HeaderScanner headers = new HeaderScanner(this);
     private final List<Field> fields = new ArrayList<>();
     private final List<CompletableFuture<StageResult>> results = new ArrayList<>();
     private long size;
     private boolean tooBig;
-    private boolean inHeaders = true;
-    private int scanned;
-    private int fieldStart = -1;
-    private String fieldName;
     /** Where the header block ends (the blank line, or the first non-header line) and the body starts. */
-    private int headerEnd = -1;
-    private int bodyStart = -1;
-    private int bodyDispatched;
+    private long headerEnd = -1;
+    private long bodyStart = -1;
+    private byte[] body = new byte[BODY_CHUNK];
+    private int bodyFill;
     private volatile boolean skipBody;
+    private boolean released;
 
-    MessageAssembler(ProxySession s, ByteBufAllocator alloc, long maxSize) {
+    MessageAssembler(ProxySession s, long maxSize, long spillThreshold, java.nio.file.Path spillDirectory) {
         this.s = s;
         this.maxSize = maxSize;
-        this.held = alloc.compositeBuffer(4096);
+        this.backlog = new Backlog(s.ctx.executor(), s::readMore);
+        this.held = new HeldContent(s.ctx.alloc(), spillThreshold, spillDirectory, backlog);
     }
 
     /** Adds content (the caller keeps its own reference). */
@@ -53,22 +53,29 @@ final class MessageAssembler {
         if (tooBig) return;
         size += data.readableBytes();
         if (size > maxSize) {
-            tooBig = true; // keep reading to the final dot, then answer 552
+            tooBig = true; // keep reading to the end, then answer 552; what was held goes now
+            release();
             return;
         }
-        held.addComponent(true, data.retain());
-        if (inHeaders) scanHeaders();
-        if (!inHeaders) dispatchBody(false);
+        held.append(data);
+        int bodyFrom = data.readerIndex();
+        if (!headers.done()) bodyFrom += headers.scan(data);
+        if (headers.done()) addBody(data, bodyFrom, data.writerIndex());
     }
 
     boolean tooBig() {
         return tooBig;
     }
 
+    /** True while the disk or the pipeline is behind: read nothing more from the client for now. */
+    boolean backlogged() {
+        return backlog.full();
+    }
+
     /** Completes the header block if the message had no blank line, and sends the last body chunk. */
     void finish() {
-        if (inHeaders) endHeaders(held.writerIndex(), held.writerIndex());
-        dispatchBody(true);
+        headers.finish();
+        if (bodyFill > 0 && !skipBody) dispatchBody();
     }
 
     /** The first reject / tempreject / discard the pipeline gave while the content arrived, or null. */
@@ -82,7 +89,7 @@ final class MessageAssembler {
         });
     }
 
-    ByteBuf content() {
+    HeldContent content() {
         return held;
     }
 
@@ -90,72 +97,67 @@ final class MessageAssembler {
         return fields;
     }
 
-    int headerEnd() {
+    long headerEnd() {
         return headerEnd;
     }
 
-    int bodyStart() {
+    long bodyStart() {
         return bodyStart;
     }
 
+    /**
+     * Drops this owner's hold on the content, once however often it is called (a lost connection
+     * and the end of a delivery may both ask); a delivery still reading it holds its own.
+     */
     void release() {
-        if (held.refCnt() > 0) held.release();
+        if (released) return;
+        released = true;
+        held.release();
+        body = null;
     }
 
-    private void scanHeaders() {
-        int end = held.writerIndex();
-        while (inHeaders) {
-            int eol = held.indexOf(scanned, end, (byte) '\n');
-            if (eol < 0) return; // the line is not complete yet (lines always end in CRLF here)
-            int lineStart = scanned;
-            scanned = eol + 1;
-            int len = eol - 1 - lineStart; // without CRLF
-            if (len == 0) {
-                endHeaders(lineStart, scanned);
-            } else {
-                byte first = held.getByte(lineStart);
-                if ((first == ' ' || first == '\t') && fieldStart >= 0) continue; // folded continuation
-                int colon = held.indexOf(lineStart, eol, (byte) ':');
-                String name = colon > lineStart ? held.toString(lineStart, colon - lineStart, StandardCharsets.ISO_8859_1) : null;
-                if (name == null || !name.chars().allMatch(ch -> ch > 32 && ch < 127)) {
-                    endHeaders(lineStart, lineStart); // not a header: the body starts here, without a blank line
-                } else {
-                    flushField(lineStart);
-                    fieldStart = lineStart;
-                    fieldName = name;
-                }
-            }
-        }
+    @Override
+    public void field(String name, long start, long end, String value) {
+        fields.add(new Field(name, start, end));
+        results.add(s.dispatch(new SessionEvent.Header(name, value)));
     }
 
-    private void flushField(int end) {
-        if (fieldStart < 0) return;
-        fields.add(new Field(fieldName, fieldStart, end));
-        String raw = held.toString(fieldStart, end - fieldStart - 2, StandardCharsets.UTF_8);
-        String value = raw.substring(fieldName.length() + 1);
-        if (value.startsWith(" ")) value = value.substring(1);
-        results.add(s.dispatch(new SessionEvent.Header(fieldName, value)));
-        fieldStart = -1;
-    }
-
-    private void endHeaders(int headerEnd, int bodyStart) {
-        flushField(headerEnd);
-        inHeaders = false;
+    @Override
+    public void end(long headerEnd, long bodyStart, byte[] bodyPrefix) {
         this.headerEnd = headerEnd;
         this.bodyStart = bodyStart;
-        this.bodyDispatched = bodyStart;
         results.add(s.dispatch(new SessionEvent.EndOfHeaders()));
+        addBody(bodyPrefix);
     }
 
-    private void dispatchBody(boolean last) {
-        while (!skipBody && (held.writerIndex() - bodyDispatched >= BODY_CHUNK || last && held.writerIndex() > bodyDispatched)) {
-            int n = Math.min(BODY_CHUNK, held.writerIndex() - bodyDispatched);
-            byte[] chunk = new byte[n];
-            held.getBytes(bodyDispatched, chunk);
-            bodyDispatched += n;
-            var f = s.dispatch(new SessionEvent.BodyChunk(chunk));
-            f.thenAccept(r -> { if (r.skipBody()) skipBody = true; });
-            results.add(f);
+    private void addBody(ByteBuf data, int from, int to) {
+        while (from < to && !skipBody && body != null) {
+            int n = Math.min(to - from, BODY_CHUNK - bodyFill);
+            data.getBytes(from, body, bodyFill, n);
+            bodyFill += n;
+            from += n;
+            if (bodyFill == BODY_CHUNK) dispatchBody();
         }
+    }
+
+    private void addBody(byte[] prefix) {
+        // at most a line's start (MAX_NAME octets), so it always fits the empty chunk
+        if (body == null || skipBody) return;
+        System.arraycopy(prefix, 0, body, bodyFill, prefix.length);
+        bodyFill += prefix.length;
+    }
+
+    private void dispatchBody() {
+        byte[] chunk = bodyFill == BODY_CHUNK ? body : java.util.Arrays.copyOf(body, bodyFill);
+        body = new byte[BODY_CHUNK];
+        bodyFill = 0;
+        backlog.add(chunk.length);
+        held.notePeak();
+        var f = s.dispatch(new SessionEvent.BodyChunk(chunk));
+        f.whenComplete((r, e) -> {
+            backlog.done(chunk.length);
+            if (r != null && r.skipBody()) skipBody = true;
+        });
+        results.add(f);
     }
 }

@@ -5,12 +5,17 @@ import dev.mailgate.api.Modification;
 import dev.mailgate.api.Verdict;
 import dev.mailgate.core.session.StageResult;
 import dev.mailgate.smtp.relay.Reply;
+import dev.mailgate.api.MessageBody;
 import io.netty.buffer.ByteBuf;
-import java.io.InputStream;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,17 +63,61 @@ final class MessageDelivery {
                 LOG.warn("session={} quarantine '{}' has no SMTP equivalent in proxy mode; delivering", s.session.sessionId(), q.reason());
             }
         }
-        return newBody(mods).thenCompose(body -> envelope(mods).thenCompose(ok -> {
+        return envelope(mods).thenCompose(ok -> {
             if (!ok.isPositive()) {
                 s.reply(ok.toWire());
                 return CompletableFuture.completedFuture(After.NEXT_COMMAND);
             }
             return s.downstream.command("DATA").thenCompose(go -> {
                 if (!go.isIntermediate()) return s.relayReply("DATA", go);
-                ByteBuf out = MessageWriter.write(s.ctx.alloc(), m, mods, body);
-                return s.downstream.send(out).thenCompose(done -> s.relayReply("END-OF-DATA", done));
+                return s.onLoop(stream(m, mods))
+                        .thenCompose(last -> s.downstream.send(last))
+                        .thenCompose(done -> s.relayReply("END-OF-DATA", done));
             });
-        }));
+        });
+    }
+
+    /**
+     * Writes the message to the downstream on a virtual thread (the held content may be on disk,
+     * and the downstream sets the pace: each piece is written before the next is read) and
+     * completes with the last piece, which the caller sends to read the reply to the final dot.
+     */
+    private CompletableFuture<ByteBuf> stream(MessageAssembler m, List<Modification> mods) {
+        MessageBody newBody = null;
+        for (Modification mod : mods) {
+            if (mod instanceof Modification.ReplaceBody b && newBody == null) newBody = b.body();
+        }
+        MessageBody body = newBody;
+        Duration timeout = s.settings.downstreamTimeout();
+        DotStuffer out = new DotStuffer(s.ctx.alloc(), piece -> written(s.downstream.write(piece), timeout));
+        CompletableFuture<ByteBuf> last = new CompletableFuture<>();
+        HeldContent content = m.content();
+        content.retain(); // the client may go away meanwhile: the file stays until we are done
+        Thread.startVirtualThread(() -> {
+            try {
+                last.complete(MessageWriter.write(m, mods, body, out));
+            } catch (Throwable e) {
+                last.completeExceptionally(e);
+            } finally {
+                content.release();
+            }
+        });
+        return last;
+    }
+
+    /** Waits until the downstream took a piece; a downstream that stops reading is a failed downstream. */
+    private static void written(CompletableFuture<Void> write, Duration timeout) throws IOException {
+        try {
+            write.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            write.cancel(false);
+            throw new IOException("the downstream MTA did not take message data within " + timeout.toSeconds() + " s", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing to the downstream MTA", e);
+        }
     }
 
     /** Replays the envelope when the policy changed the sender or the recipients; else a 250 stand-in. */
@@ -111,21 +160,5 @@ final class MessageDelivery {
         String a = address.strip();
         if (a.startsWith("<") && a.endsWith(">")) a = a.substring(1, a.length() - 1);
         return a.toLowerCase(Locale.ROOT);
-    }
-
-    /** A replaced body may live on disk: it is read on a virtual thread, never on the event loop. */
-    private CompletableFuture<byte[]> newBody(List<Modification> mods) {
-        for (Modification mod : mods) {
-            if (mod instanceof Modification.ReplaceBody b) {
-                return s.onLoop(CompletableFuture.supplyAsync(() -> {
-                    try (InputStream in = b.body().open()) {
-                        return in.readAllBytes();
-                    } catch (java.io.IOException ex) {
-                        throw new java.io.UncheckedIOException(ex);
-                    }
-                }, Thread::startVirtualThread));
-            }
-        }
-        return CompletableFuture.completedFuture(null);
     }
 }

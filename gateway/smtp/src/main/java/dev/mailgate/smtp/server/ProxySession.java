@@ -54,6 +54,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private final EnvelopeCommands mail = new EnvelopeCommands(this);
     private final DataCommands data = new DataCommands(this);
     final AuthCommands auth = new AuthCommands(this);
+    private final BdatCommands bdat = new BdatCommands(this, data);
     private final StartTlsCommand tls;
     private final DownstreamTlsContexts downstreamTls;
     /** What the pipeline sees as the MTA's macros ({@code {tls_version}} after STARTTLS). */
@@ -183,7 +184,8 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             }
             case SmtpRequest.Content c -> {
                 try {
-                    data.content(c.content());
+                    if (bdat.reading()) bdat.content(c.content());
+                    else data.content(c.content());
                 } finally {
                     c.release();
                 }
@@ -192,6 +194,11 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
                 busy = true;
                 ctx.pipeline().replace("idle", "idle", idle(settings.commandTimeout()));
                 data.end().whenComplete(this::done);
+            }
+            case SmtpRequest.EndOfChunk e -> {
+                busy = true;
+                ctx.pipeline().replace("idle", "idle", idle(settings.commandTimeout()));
+                bdat.endOfChunk().whenComplete(this::done);
             }
             default -> ReferenceCountUtil.release(msg);
         }
@@ -205,7 +212,9 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             case "MAIL" -> mail.mail(c);
             case "RCPT" -> mail.rcpt(c);
             case "RSET" -> mail.rset(c);
-            case "DATA" -> data.data(c);
+            // between commands a message is held only while BDAT chunks are collected
+            case "DATA" -> data.inProgress() ? bdat.refuseData() : data.data(c);
+            case "BDAT" -> bdat.bdat(c);
             case "NOOP" -> answer("250 2.0.0 Ok\r\n");
             case "QUIT" -> {
                 close("221 2.0.0 Bye\r\n");
@@ -217,7 +226,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             // relayed only with auth: passthrough, by AuthCommands, never as the client wrote it
             case "AUTH" -> auth.auth(c);
             // never relayed: a client must not be able to speak XCLIENT to the downstream through us
-            case "BDAT", "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
+            case "XCLIENT", "XFORWARD", "ETRN", "TURN" ->
                     answer("502 5.5.1 Error: command not implemented\r\n");
             default -> answer("500 5.5.2 Error: command not recognized\r\n");
         };
@@ -234,10 +243,18 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         if (after == After.CONTENT) {
             ctx.pipeline().replace("idle", "idle", idle(settings.dataTimeout()));
             decoder.startData();
+        } else if (after == After.CHUNK) {
+            ctx.pipeline().replace("idle", "idle", idle(settings.dataTimeout()));
+            decoder.startChunk(bdat.chunkSize());
         } else {
             decoder.resume();
         }
-        if (!busy) ctx.read();
+        if (!busy && !data.backlogged()) ctx.read();
+    }
+
+    /** The held message's backlog drained: read from the client again, unless something else holds reads back. */
+    void readMore() {
+        if (!busy && !closing && !awaitingProxyHeader && !decoder.isPaused() && !data.backlogged()) ctx.read();
     }
 
     boolean tlsOffered() {
@@ -343,7 +360,8 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             ctx.read(); // the header may come in pieces
             return;
         }
-        if (!busy && !closing && !decoder.isPaused()) ctx.read();
+        // while the disk or the pipeline is behind, readMore() asks for the next read once they caught up
+        if (!busy && !closing && !decoder.isPaused() && !data.backlogged()) ctx.read();
     }
 
     @Override

@@ -138,6 +138,78 @@ class SmtpServerDecoderTest {
         assertThat(content(msgs)).hasSize(line.length() * 200);
     }
 
+    /** Content bytes (released) up to EndOfChunk; null if the chunk did not end. */
+    private byte[] chunk(List<Object> msgs) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object o : msgs) {
+            if (o instanceof SmtpRequest.Content c) {
+                assertThat(c.content().readableBytes()).isLessThanOrEqualTo(SmtpServerDecoder.MAX_CHUNK);
+                byte[] b = new byte[c.content().readableBytes()];
+                c.content().readBytes(b);
+                out.writeBytes(b);
+                c.release();
+            } else if (o instanceof SmtpRequest.EndOfChunk) {
+                return out.toByteArray();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void chunkIsExactlyTheAnnouncedOctetsUnchangedThenCommandsAgain() {
+        // dots, CRLF.CRLF, bare LF and CR, NUL: a chunk is counted, never interpreted
+        String octets = ".x\r\n.\r\nMAIL FROM:<evil@x>\r\n\n.\n\r\0\u00ff";
+        ch.writeInbound(bytes("BDAT " + octets.length() + " LAST\r\n" + octets + "QUIT\r\n"));
+        assertThat(drain()).containsExactly(new SmtpRequest.Command("BDAT", octets.length() + " LAST"));
+        decoder.startChunk(octets.length());
+        assertThat(new String(chunk(drain()), StandardCharsets.ISO_8859_1)).isEqualTo(octets);
+        assertThat(decoder.isPaused()).isTrue();
+        decoder.resume();
+        assertThat(drain()).containsExactly(new SmtpRequest.Command("QUIT", ""));
+    }
+
+    @Test
+    void fragmentedChunkTwin() {
+        String octets = "a\r\n..b\r\n.\r\n";
+        decoder.startChunk(octets.length());
+        feedFragmented(octets + "NOOP\r\n");
+        assertThat(new String(chunk(drain()), StandardCharsets.ISO_8859_1)).isEqualTo(octets);
+        decoder.resume();
+        assertThat(drain()).containsExactly(new SmtpRequest.Command("NOOP", ""));
+    }
+
+    @Test
+    void chunkWaitsForItsLastOctet() {
+        decoder.startChunk(5);
+        ch.writeInbound(bytes("abcd"));
+        List<Object> first = drain();
+        assertThat(first).noneMatch(o -> o instanceof SmtpRequest.EndOfChunk);
+        assertThat(chunk(first)).isNull();
+        ch.writeInbound(bytes("eNOOP\r\n"));
+        assertThat(new String(chunk(drain()), StandardCharsets.ISO_8859_1)).isEqualTo("e");
+    }
+
+    @Test
+    void hugeAnnouncedChunkAllocatesOnlyWhatArrives() {
+        decoder.startChunk(Long.MAX_VALUE);
+        ch.writeInbound(bytes("z".repeat(200_000)));
+        List<Object> msgs = drain();
+        long got = 0;
+        for (Object o : msgs) {
+            SmtpRequest.Content c = (SmtpRequest.Content) o;
+            assertThat(c.content().capacity()).isLessThanOrEqualTo(SmtpServerDecoder.MAX_CHUNK);
+            got += c.content().readableBytes();
+            c.release();
+        }
+        assertThat(got).isEqualTo(200_000);
+        assertThat(decoder.isPaused()).isFalse();
+    }
+
+    @Test
+    void anEmptyChunkIsNotReadByTheDecoder() {
+        assertThatThrownBy(() -> decoder.startChunk(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     /**
      * The SMTP smuggling variants (SEC Consult, Dec 2023, and the follow-ups collected by Postfix at
      * postfix.org/smtp-smuggling.html): each tries to end the message early with something that is

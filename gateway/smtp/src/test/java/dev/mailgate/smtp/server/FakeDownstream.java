@@ -1,32 +1,45 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.smtp.server;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A minimal downstream MTA for loopback tests: says yes to everything and records each line.
  * With a TLS context it really does STARTTLS (and records {@code [TLS]} once encrypted); without
- * one it lists STARTTLS but answers it with 250, a downstream on which TLS cannot work. Its EHLO
- * extensions can be replaced ({@link #FakeDownstream(javax.net.ssl.SSLContext, String...)}); with
- * an {@code AUTH} extension it checks PLAIN and LOGIN against {@link #USER} / {@link #PASSWORD}
- * like a real server (535 for anything else, 501 for "*").
+ * one it lists STARTTLS but answers it with 250, a downstream on which TLS cannot work. After
+ * DATA it reads the message up to the final dot and records it in {@link #messages} as it came
+ * on the wire (dot-stuffed, without the final dot line): whole when small, as size and SHA-256
+ * always, so that a test of a large message does not hold it twice. Its EHLO extensions can be
+ * replaced ({@link #FakeDownstream(javax.net.ssl.SSLContext, String...)}); with an {@code AUTH}
+ * extension it checks PLAIN and LOGIN against {@link #USER} / {@link #PASSWORD} like a real
+ * server (535 for anything else, 501 for "*").
  */
 final class FakeDownstream implements AutoCloseable {
     static final String USER = "alice@test.invalid";
     static final String PASSWORD = "S3cret!pw";
 
+    /** Messages up to this size are kept whole in {@link Received#wire()}. */
+    static final int KEEP_WHOLE = 1 << 20;
+
     final List<String> lines = new CopyOnWriteArrayList<>();
+    final List<Received> messages = new CopyOnWriteArrayList<>();
     /** Connections accepted so far. */
     final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** One message as received after DATA; {@code wire} is null above {@link #KEEP_WHOLE} bytes. */
+    record Received(long size, byte[] sha256, byte[] wire) {}
+
     private final ServerSocket server;
     private final javax.net.ssl.SSLContext tls;
     private final List<String> extensions;
@@ -63,10 +76,10 @@ final class FakeDownstream implements AutoCloseable {
     private void serve(Socket plain) {
         Socket s = plain;
         try {
-            var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            var in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
             out.write("220 fake ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            for (String line = readLine(in); line != null; line = readLine(in)) {
                 if (line.equalsIgnoreCase("STARTTLS") && tls != null) {
                     lines.add(line);
                     out.write("220 go ahead\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -76,7 +89,7 @@ final class FakeDownstream implements AutoCloseable {
                     secure.startHandshake();
                     lines.add("[TLS]");
                     s = secure;
-                    in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                    in = new BufferedInputStream(s.getInputStream());
                     out = s.getOutputStream();
                     continue;
                 }
@@ -86,10 +99,15 @@ final class FakeDownstream implements AutoCloseable {
                     case "XCLIENT" -> "220 fake ESMTP\r\n";
                     case "EHLO" -> ehlo();
                     case "AUTH" -> auth(line, in, out);
+                    case "DATA" -> "354 go ahead\r\n";
                     case "QUIT" -> "221 bye\r\n";
                     default -> "250 ok\r\n";
                 };
                 out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                if (verb.equals("DATA")) {
+                    messages.add(readMessage(in));
+                    out.write("250 ok: queued\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
                 if (verb.equals("QUIT")) return;
             }
         } catch (IOException ignored) {
@@ -110,7 +128,7 @@ final class FakeDownstream implements AutoCloseable {
     }
 
     /** PLAIN (with or without an initial response) and LOGIN, as Postfix answers them. */
-    private String auth(String line, BufferedReader in, OutputStream out) throws IOException {
+    private String auth(String line, InputStream in, OutputStream out) throws IOException {
         String[] w = line.split(" ");
         String mech = w.length > 1 ? w[1].toUpperCase() : "";
         String first = w.length > 2 ? w[2] : null;
@@ -144,10 +162,10 @@ final class FakeDownstream implements AutoCloseable {
     }
 
     /** Sends a 334 and returns the client's answer, or null for "*". */
-    private String challenge(String text, BufferedReader in, OutputStream out) throws IOException {
+    private String challenge(String text, InputStream in, OutputStream out) throws IOException {
         out.write(("334 " + text + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String answer = in.readLine();
+        String answer = readLine(in);
         lines.add(answer);
         return answer == null || answer.equals("*") ? null : answer;
     }
@@ -158,6 +176,47 @@ final class FakeDownstream implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return "";
         }
+    }
+
+    /** A command line without its CRLF, or null at the end of the stream. */
+    private static String readLine(InputStream in) throws IOException {
+        byte[] raw = readRawLine(in);
+        if (raw == null) return null;
+        int n = raw.length;
+        if (n > 0 && raw[n - 1] == '\n') n--;
+        if (n > 0 && raw[n - 1] == '\r') n--;
+        return new String(raw, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /** One line with its line end as sent (the line ends at LF), or null at the end of the stream. */
+    private static byte[] readRawLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            line.write(b);
+            if (b == '\n') return line.toByteArray();
+        }
+        return line.size() == 0 ? null : line.toByteArray();
+    }
+
+    /** The message after 354, up to the line that is exactly {@code .CRLF}. */
+    private static Received readMessage(InputStream in) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        long size = 0;
+        for (byte[] line = readRawLine(in); line != null; line = readRawLine(in)) {
+            if (line.length == 3 && line[0] == '.' && line[1] == '\r' && line[2] == '\n') {
+                return new Received(size, sha.digest(), size <= KEEP_WHOLE ? whole.toByteArray() : null);
+            }
+            sha.update(line);
+            size += line.length;
+            if (size <= KEEP_WHOLE) whole.writeBytes(line);
+        }
+        throw new IOException("the connection ended inside DATA");
     }
 
     @Override
