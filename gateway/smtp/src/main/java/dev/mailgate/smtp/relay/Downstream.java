@@ -144,9 +144,10 @@ public final class Downstream {
 
     /** Says QUIT without waiting, then closes. */
     public void quit() {
+        quitting = true;
         if (channel.isActive() && broken == null) {
             channel.writeAndFlush(ByteBufUtil.writeAscii(channel.alloc(), "QUIT\r\n")).addListener(f -> channel.close());
-        } else {
+        } else if (channel.isOpen()) {
             channel.close();
         }
     }
@@ -165,6 +166,9 @@ public final class Downstream {
         channel.read();
     }
 
+    /** We said QUIT: the close that follows is the end we asked for, not a failure. */
+    private boolean quitting;
+
     private void fail(Throwable cause) {
         if (broken == null) broken = cause;
         if (alarm != null) {
@@ -172,7 +176,7 @@ public final class Downstream {
             alarm = null;
         }
         while (!waiting.isEmpty()) waiting.poll().completeExceptionally(broken);
-        channel.close();
+        if (channel.isOpen()) channel.close(); // closing twice costs Netty an exception
     }
 
     private final class Handler extends SimpleChannelInboundHandler<Reply> {
@@ -195,6 +199,14 @@ public final class Downstream {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            // after our QUIT with nothing awaited, nobody needs the (costly) exception below
+            if (quitting && waiting.isEmpty()) {
+                if (alarm != null) {
+                    alarm.cancel(false);
+                    alarm = null;
+                }
+                return;
+            }
             fail(new IOException("the downstream MTA closed the connection"));
         }
 
