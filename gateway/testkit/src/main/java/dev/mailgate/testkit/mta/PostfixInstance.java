@@ -348,6 +348,7 @@ public final class PostfixInstance implements AutoCloseable {
                 discard    unix  - - n -  - discard
                 anvil      unix  - - n -  1 anvil
                 scache     unix  - - n -  1 scache
+                tlsmgr     unix  - - n 1000? 1 tlsmgr
                 postlog    unix-dgram n - n - 1 postlogd
                 """.formatted(smtpPort);
     }
@@ -416,6 +417,19 @@ public final class PostfixInstance implements AutoCloseable {
         /** Any other main.cf parameter; applied last, so it overrides the generated ones. */
         public Builder setting(String name, String value) {
             extra.put(name, value);
+            return this;
+        }
+
+        /**
+         * STARTTLS on smtpd with this PEM certificate and key ({@code smtpd_tls_security_level = may}),
+         * logged ({@code smtpd_tls_loglevel = 1}) and recorded in the Received header.
+         */
+        public Builder tls(Path certificate, Path key) {
+            extra.put("smtpd_tls_security_level", "may");
+            extra.put("smtpd_tls_cert_file", certificate.toAbsolutePath().toString());
+            extra.put("smtpd_tls_key_file", key.toAbsolutePath().toString());
+            extra.put("smtpd_tls_loglevel", "1");
+            extra.put("smtpd_tls_received_header", "yes");
             return this;
         }
 
