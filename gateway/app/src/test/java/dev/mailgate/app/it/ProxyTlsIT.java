@@ -49,9 +49,9 @@ import org.junit.jupiter.api.Test;
  * the same socket, greets again and sends a message through the proxy to a real Postfix
  * (XCLIENT authorised for loopback) and on to SmtpSink. The policy stamps the TLS variables it
  * saw into a header, so the test sees what the pipeline saw. {@code downstreamTls: may} is on
- * and this Postfix offers no STARTTLS (no certificate configured), so the proxy must
- * fall back to plain text towards it; STARTTLS to a Postfix that has it is {@link ProxyDownstreamTlsIT}, and to other downstreams
- * {@code StartTlsTest} in mailgate-smtp.
+ * and this Postfix offers no STARTTLS (no certificate configured), so the proxy must fall back
+ * to plain text towards it; STARTTLS to a Postfix that offers it is {@link ProxyDownstreamTlsIT}
+ * (and {@code StartTlsTest} in mailgate-smtp).
  */
 class ProxyTlsIT {
     static final Duration WAIT = Duration.ofSeconds(20);
