@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class MessageDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(MessageDelivery.class);
 
+    /** Messages up to this size, held in memory, are written from the event loop. */
+    static final long ON_LOOP_LIMIT = 256 * 1024;
+
     private final ProxySession s;
 
     MessageDelivery(ProxySession s) {
@@ -88,6 +91,19 @@ final class MessageDelivery {
             if (mod instanceof Modification.ReplaceBody b && newBody == null) newBody = b.body();
         }
         MessageBody body = newBody;
+        HeldContent held = m.content();
+        if (body == null && held.file() == null && held.size() <= ON_LOOP_LIMIT) {
+            // a small message held in memory: nothing here can block, so no thread hand-off per
+            // message; the pieces are queued on the channel at once (their errors break the
+            // downstream, and the reply to the final dot then fails the session as usual)
+            DotStuffer direct = new DotStuffer(s.ctx.alloc(), piece -> s.downstream.write(piece));
+            try {
+                return CompletableFuture.completedFuture(MessageWriter.write(m, mods, null, direct));
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                direct.discard();
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         Duration timeout = s.settings.downstreamTimeout();
         DotStuffer out = new DotStuffer(s.ctx.alloc(), piece -> written(s.downstream.write(piece), timeout));
         CompletableFuture<ByteBuf> last = new CompletableFuture<>();
