@@ -48,7 +48,7 @@ public final class Gateway implements AutoCloseable {
         this.milter = new MilterServer(pipeline, first.milter(), threads);
     }
 
-    /** Starts on the policy's listeners (or {@code inet:127.0.0.1:8899} if it has none). */
+    /** Starts on the policy's listeners (and on {@code inet:127.0.0.1:8899} for milter if it has no mail listener). */
     public static Gateway start(Supplier<Policy> source) throws IOException, InterruptedException {
         Policy first = source.get();
         Gateway g = new Gateway(source, first);
@@ -61,7 +61,11 @@ public final class Gateway implements AutoCloseable {
                 if (l.isMetrics()) {
                     g.metricsServer = MetricsServer.start(l.address(), g.metrics::scrape);
                     g.bound.add(g.metricsServer.address());
-                } else if (l.isSmtp()) {
+                    continue;
+                }
+                // the front end's series exist from 0 as soon as it listens, not from its first session
+                g.metrics.pipeline().frontEnd(l.protocol());
+                if (l.isSmtp()) {
                     if (g.smtp == null) g.smtp = new SmtpProxyServer(g.pipeline, Math.max(1, Runtime.getRuntime().availableProcessors()));
                     g.bound.add(g.smtp.bind(l));
                 } else {
