@@ -146,6 +146,8 @@ public final class TextWriter {
         if (Double.isNaN(v)) return "NaN";
         if (Double.isInfinite(v)) return v > 0 ? "+Inf" : "-Inf";
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        // plain decimals where they stay short (a timestamp, a sum of seconds); exponents beyond
+        if (Math.abs(v) >= 1e-6 && Math.abs(v) < 1e15) return BigDecimal.valueOf(v).toPlainString();
         return Double.toString(v);
     }
 

@@ -50,7 +50,10 @@ class TextWriterTest {
         assertThat(TextWriter.number(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
         assertThat(TextWriter.number(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
         assertThat(TextWriter.number(Double.NaN)).isEqualTo("NaN");
+        assertThat(TextWriter.number(1795454039.808)).isEqualTo("1795454039.808");
+        assertThat(TextWriter.number(3.41989e-4)).isEqualTo("0.000341989");
         assertThat(Double.parseDouble(TextWriter.number(1.5e-7))).isEqualTo(1.5e-7);
+        assertThat(Double.parseDouble(TextWriter.number(2.5e20))).isEqualTo(2.5e20);
         assertThat(TextWriter.bound(0.0001)).isEqualTo("0.0001");
         assertThat(TextWriter.bound(5.0)).isEqualTo("5");
     }
