@@ -34,6 +34,16 @@ public final class NoWait {
         return CURRENT.get() != null;
     }
 
+    /**
+     * True inside an attempt that has already had to wait somewhere, even if the callee caught
+     * {@link Blocked}: its outcome will be thrown away and the call made again (the chain does
+     * not count such a try as a call).
+     */
+    public static boolean blocked() {
+        Attempt a = CURRENT.get();
+        return a != null && a.blocked;
+    }
+
     /** Where a caller would wait: inside an attempt, marks it as failed and throws {@link Blocked}. */
     public static void blockedIfAttempting() {
         Attempt a = CURRENT.get();

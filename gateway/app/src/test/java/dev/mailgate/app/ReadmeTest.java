@@ -22,6 +22,15 @@ class ReadmeTest {
     }
 
     @Test
+    void everyExportedMetricIsDocumented() throws Exception {
+        String text = Files.readString(README);
+        String scrape = new dev.mailgate.app.metrics.GatewayMetrics(Policies.embedded()).scrape();
+        java.util.List<String> families = scrape.lines().filter(l -> l.startsWith("# TYPE ")).map(l -> l.split(" ")[2]).toList();
+        assertThat(families).hasSizeGreaterThan(30);
+        for (String f : families) assertThat(text).as("README's Metrics section names %s", f).contains("`" + f + "`");
+    }
+
+    @Test
     void quickStartHasExactlyTwoCommandBlocks() throws Exception {
         String text = Files.readString(README);
         String qs = text.substring(text.indexOf("## Quick start"), text.indexOf("\n## ", text.indexOf("## Quick start") + 5));

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.core;
 
+import dev.mailgate.core.metrics.FrontEndMeter;
+import dev.mailgate.core.metrics.PipelineMetrics;
 import dev.mailgate.core.policy.Policy;
+import dev.mailgate.metrics.Registry;
 import dev.mailgate.core.session.MacroSource;
 import dev.mailgate.core.session.Session;
 import java.util.Objects;
@@ -21,8 +24,22 @@ public final class Pipeline {
     private final AtomicLong sessions = new AtomicLong();
     private final java.util.List<java.util.function.Consumer<Session>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final PipelineMetrics metrics;
+
+    /** A pipeline that counts into a registry of its own (tests, the offline {@code mailgate test}). */
     public Pipeline(Policy policy) {
+        this(policy, new PipelineMetrics(new Registry()));
+    }
+
+    /** A pipeline that counts into {@code metrics} (the gateway's registry, which the metrics listener serves). */
+    public Pipeline(Policy policy, PipelineMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics);
+        metrics.bind(policy);
         this.policy = new AtomicReference<>(Objects.requireNonNull(policy));
+    }
+
+    public PipelineMetrics metrics() {
+        return metrics;
     }
 
     public Policy policy() {
@@ -31,13 +48,16 @@ public final class Pipeline {
 
     /** Installs a new policy for sessions opened from now on. */
     public void replace(Policy next) {
+        metrics.bind(next); // before the set: no session of the new policy may record into an unbound meter
         policy.set(Objects.requireNonNull(next));
     }
 
     /** A new session on the current policy; {@code macros} is how the front end exposes MTA macros. */
     public Session open(String frontEnd, MacroSource macros) {
         String id = frontEnd + "-" + Long.toString(sessions.incrementAndGet(), 36);
-        Session s = new Session(id, policy.get(), macros, threads);
+        FrontEndMeter meter = metrics.frontEnd(frontEnd);
+        Session s = new Session(id, policy.get(), macros, threads, meter);
+        meter.sessionOpened();
         for (var o : observers) o.accept(s);
         return s;
     }

@@ -72,6 +72,26 @@ public final class Health {
                 "meanMillis", c == 0 ? 0.0 : nanos.get() / 1e6 / c, "lastError", lastError.get());
     }
 
+    /** The counters of filter {@code name}, if a filter of that name was ever built. */
+    public static java.util.Optional<Health> find(String name) {
+        return java.util.Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** The counters at one moment, typed (for the metrics endpoint). */
+    public Counts counts() {
+        return new Counts(checks.get(), hits.get(), skipped.get(), errors.get(), timeouts.get(), isFailing());
+    }
+
+    /**
+     * @param answered checks the scanner answered
+     * @param hits     of which it found something (virus, spam, reject)
+     * @param skipped  messages not checked on purpose (larger than maxSize)
+     * @param errors   checks that failed other than by a timeout
+     * @param timeouts checks that timed out
+     * @param failing  true while the last check failed
+     */
+    public record Counts(long answered, long hits, long skipped, long errors, long timeouts, boolean failing) {}
+
     /** True while the last check failed. */
     public boolean isFailing() {
         return failingSince.get() > 0;

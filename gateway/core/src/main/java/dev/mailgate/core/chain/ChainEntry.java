@@ -15,13 +15,20 @@ import java.util.Objects;
  * @param onError what an exception or an overrun deadline turns into
  * @param startEarly the policy lets this filter's lookups run on while the session moves on
  *                (where the filter supports it: {@link Filter#startsEarly}); {@code startEarly: false} keeps every stage's verdict at that stage
+ * @param meter   where the invoker records this entry's calls (bound by the pipeline that runs the policy)
  */
-public record ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError, boolean startEarly) {
+public record ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError, boolean startEarly, FilterMeter meter) {
     public ChainEntry {
         Objects.requireNonNull(name);
         Objects.requireNonNull(filter);
         Objects.requireNonNull(timeout);
         Objects.requireNonNull(onError);
+        Objects.requireNonNull(meter);
+    }
+
+    /** An entry with a meter of its own, not bound yet. */
+    public ChainEntry(String name, String type, Filter filter, Duration timeout, OnError onError, boolean startEarly) {
+        this(name, type, filter, timeout, onError, startEarly, new FilterMeter());
     }
 
     /** An entry that never starts early (filters added with addFilter, run by executeFilters). */
@@ -30,6 +37,6 @@ public record ChainEntry(String name, String type, Filter filter, Duration timeo
     }
 
     public ChainEntry withStartEarly(boolean early) {
-        return new ChainEntry(name, type, filter, timeout, onError, early);
+        return new ChainEntry(name, type, filter, timeout, onError, early, meter);
     }
 }

@@ -4,7 +4,7 @@ package dev.mailgate.core.policy;
 /**
  * One listener from {@code listen:}.
  *
- * @param protocol {@code milter} or {@code smtp} (the SMTP proxy front end)
+ * @param protocol {@code milter}, {@code smtp} (the SMTP proxy front end) or {@code metrics} (HTTP, Prometheus)
  * @param mode     unix socket permission bits as octal text ("0660"), or null
  * @param owner    unix socket owner, or null
  * @param group    unix socket group, or null
@@ -18,5 +18,10 @@ public record ListenerConfig(String protocol, ListenAddress address, String mode
 
     public boolean isSmtp() {
         return "smtp".equals(protocol);
+    }
+
+    /** The HTTP listener that serves {@code /metrics}; it carries no mail. */
+    public boolean isMetrics() {
+        return "metrics".equals(protocol);
     }
 }

@@ -25,9 +25,14 @@ final class SectionParser {
                 out.add(smtpListener(y, item, m));
                 continue;
             }
+            if (m.containsKey("metrics")) {
+                if (out.stream().anyMatch(ListenerConfig::isMetrics)) throw y.error(item, "one metrics listener is enough");
+                out.add(metricsListener(y, m));
+                continue;
+            }
             y.allowOnly(m, "a listener", List.of("milter", "mode", "owner", "group"));
             Yaml.Entry addr = m.get("milter");
-            if (addr == null) throw y.error(item, "a listener needs 'milter: inet:host:port', 'milter: unix:/path' or 'smtp: inet:host:port'");
+            if (addr == null) throw y.error(item, "a listener needs 'milter: inet:host:port', 'milter: unix:/path', 'smtp: inet:host:port' or 'metrics: inet:host:port'");
             ListenAddress address = address(y, addr.value(), "milter");
             String mode = m.containsKey("mode") ? y.scalar(m.get("mode").value(), "mode") : null;
             if (mode != null && !mode.matches("0?[0-7]{3}")) throw y.error(m.get("mode").value(), "mode must be octal permission bits such as 0660, not '" + mode + "'");
@@ -46,6 +51,14 @@ final class SectionParser {
         } catch (IllegalArgumentException e) {
             throw y.error(node, e.getMessage());
         }
+    }
+
+    /** {@code - metrics: inet:host:port}: Prometheus scrapes HTTP over TCP, so no unix socket. */
+    private static ListenerConfig metricsListener(Yaml y, Map<String, Yaml.Entry> m) {
+        y.allowOnly(m, "a metrics listener", List.of("metrics"));
+        ListenAddress address = address(y, m.get("metrics").value(), "metrics");
+        if (address.isUnix()) throw y.error(m.get("metrics").value(), "the metrics listener serves HTTP on inet:host:port, not on a unix socket");
+        return new ListenerConfig("metrics", address, null, null, null);
     }
 
     /** {@code - smtp: inet:host:port} with the proxy's settings next to it; nothing is bound or resolved here. */

@@ -80,6 +80,15 @@ public final class Services implements FilterServices, AutoCloseable {
         return type.cast(service);
     }
 
+    /**
+     * The service of {@code type} if this policy has created it, without creating it: metrics
+     * read a resolver or a store that filters use, and must not start one that nobody uses.
+     * Empty once the services are closed.
+     */
+    public synchronized <T> java.util.Optional<T> existing(Class<T> type) {
+        return java.util.Optional.ofNullable(created.get(type)).map(type::cast);
+    }
+
     /** Creates every configured service, so that a bad section is refused at load even if unused. */
     void createConfigured() {
         for (ServiceFactory<?> f : factories.values()) {

@@ -13,6 +13,7 @@ import dev.mailgate.api.Verdict;
 import dev.mailgate.core.chain.ChainEntry;
 import dev.mailgate.core.chain.FilterInvoker;
 import dev.mailgate.core.chain.OnError;
+import dev.mailgate.core.metrics.FrontEndMeter;
 import dev.mailgate.core.policy.Policy;
 import dev.mailgate.core.policy.RuleTarget;
 import dev.mailgate.core.policy.AddedFilterVars;
@@ -56,8 +57,16 @@ public final class Session implements FilterContext, RuleTarget {
     private boolean messageDecided;
     private long headerBytes;
     private long bodyBytes;
+    private final FrontEndMeter meter;
+    private boolean ended;
 
     public Session(String id, Policy policy, MacroSource macros, Executor threads) {
+        this(id, policy, macros, threads, FrontEndMeter.NONE);
+    }
+
+    /** {@code meter}: where this session counts its verdicts and its end (its front end's). */
+    public Session(String id, Policy policy, MacroSource macros, Executor threads, FrontEndMeter meter) {
+        this.meter = meter;
         this.id = id;
         this.policy = policy;
         this.macros = macros;
@@ -139,6 +148,8 @@ public final class Session implements FilterContext, RuleTarget {
                 yield StageResult.CONTINUE;
             }
             case SessionEvent.Disconnect d -> {
+                if (!ended) meter.sessionClosed();
+                ended = true;
                 early.cancelAll();
                 endTransaction();
                 stage = Stage.DISCONNECT;
@@ -234,6 +245,7 @@ public final class Session implements FilterContext, RuleTarget {
         if (messageDecided || connectionAccepted) return StageResult.SKIP_BODY;
         stage = Stage.BODY_CHUNK;
         StageResult r = runner.bodyChunk(data);
+        if (r.verdict().isFinal()) meter.stageVerdict(Stage.BODY_CHUNK, r.verdict());
         boolean more = body != null || policy.countsBody() || runner.filtersWantMoreBody();
         return more || !r.verdict().equals(Verdict.CONTINUE) ? r : StageResult.SKIP_BODY;
     }
@@ -254,6 +266,7 @@ public final class Session implements FilterContext, RuleTarget {
         boolean delivered = v instanceof Verdict.Continue || v instanceof Verdict.Accept;
         var mods = delivered ? edits.resolve(headers) : List.<dev.mailgate.api.Modification>of();
         logVerdict(v, decidedBy, mods.size());
+        meter.message(v);
         return new StageResult(v, mods, false, decidedBy);
     }
 
@@ -305,6 +318,7 @@ public final class Session implements FilterContext, RuleTarget {
         if (v instanceof Verdict.Accept && (s == Stage.CONNECT || s == Stage.EHLO)) connectionAccepted = true;
         if (s.isTransaction() && s != Stage.RCPT_TO && v.isFinal()) messageDecided = true;
         if (s == Stage.RCPT_TO && (v instanceof Verdict.Accept || v instanceof Verdict.Discard)) messageDecided = true;
+        if (v.isFinal() && s != Stage.DATA_RECEIVED) meter.stageVerdict(s, v);
         if (v.isFinal() && s != Stage.DATA_RECEIVED && LOG.isDebugEnabled()) {
             LOG.debug("session={} {} -> {} by {}", id, s.eventName(), v.action(), r.decidedBy());
         }

@@ -171,6 +171,24 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void aMetricsListenerServesHttpOnTcpOnly() {
+        Policy p = loader.parse("p.yaml", "listen:\n  - milter: inet:127.0.0.1:8899\n  - metrics: inet:127.0.0.1:9108\n");
+        assertThat(p.listeners()).hasSize(2);
+        ListenerConfig m = p.listeners().get(1);
+        assertThat(m.isMetrics()).isTrue();
+        assertThat(m.isSmtp()).isFalse();
+        assertThat(m.address()).isEqualTo(new ListenAddress("127.0.0.1", 9108, null));
+        assertThat(p.describe()).contains("listen metrics inet:127.0.0.1:9108");
+        PolicyException unix = refused("listen:\n  - metrics: unix:/run/m.sock\n");
+        assertThat(unix.problem()).contains("inet:host:port, not on a unix socket");
+        assertThat(unix.line()).isEqualTo(2);
+        assertThat(refused("listen:\n  - metrics: inet:127.0.0.1:9108\n    mode: \"0660\"\n").problem())
+                .contains("unknown key 'mode'");
+        assertThat(refused("listen:\n  - metrics: inet:127.0.0.1:9108\n  - metrics: inet:127.0.0.1:9109\n").problem())
+                .contains("one metrics listener");
+    }
+
+    @Test
     void listenAddressSyntaxes() {
         assertThat(ListenAddress.parse("inet:127.0.0.1:8899")).isEqualTo(new ListenAddress("127.0.0.1", 8899, null));
         assertThat(ListenAddress.parse("inet:8899@127.0.0.1")).isEqualTo(new ListenAddress("127.0.0.1", 8899, null));
