@@ -42,10 +42,19 @@ public sealed interface RuleAction {
             Object v;
             if (var.type() == Long.class) v = Long.parseLong(text.strip());
             else if (var.type() == Double.class) v = Double.parseDouble(text.strip());
-            else if (var.type() == Boolean.class) v = Boolean.parseBoolean(text.strip());
+            else if (var.type() == Boolean.class) v = bool(text.strip());
             else if (var.type() == java.util.List.class) v = text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split(","));
             else v = text;
             target.set(var, var.cast(v));
+        }
+
+        /** true/false, yes/no, on/off, 1/0 (VPOP3 writes 1 and 0); anything else is an error, not false. */
+        static boolean bool(String text) {
+            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new IllegalArgumentException("'" + text + "' is not a boolean (true/false, yes/no, on/off, 1/0)");
+            };
         }
 
         public String describe() {

@@ -291,4 +291,23 @@ class SessionTest {
             assertThat(files.count()).isZero();
         }
     }
+
+    @Test
+    void setOnABooleanTakesTheSeedsSpellingsAndRefusesTheRest() {
+        Session s = session("""
+                rules:
+                  onConnect:
+                    - then:
+                        - set: { forceTLS: 1 }
+                        - set: { tryTLS: "yes" }
+                        - set: { verifyCert: "0" }
+                        - set: { checkCertName: maybe }
+                """);
+        s.process(new SessionEvent.Connect("[192.0.2.1]", "192.0.2.1", 40000, "127.0.0.1", 25));
+        assertThat(s.get(dev.mailgate.api.StandardVars.FORCE_TLS)).isTrue();
+        assertThat(s.get(dev.mailgate.api.StandardVars.TRY_TLS)).isTrue();
+        assertThat(s.find(dev.mailgate.api.StandardVars.VERIFY_CERT)).contains(false);
+        // not a boolean: the action fails (logged) and the variable stays unset, rather than false
+        assertThat(s.find(dev.mailgate.api.StandardVars.CHECK_CERT_NAME)).isEmpty();
+    }
 }
