@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>onData runs at the first chunk of a transaction. Whatever fails a chunk (onData's refusal,
  * no transaction, no recipient, maxDataSize, a bare CR or LF) is answered after the chunk was
  * read, so the client's next command is found where it expects it; the transaction is then
- * cleared (here and downstream) and every further BDAT gets the same reply until RSET or MAIL
+ * cleared (here and downstream) and every further BDAT gets the same reply until RSET, MAIL or EHLO
  * (RFC 3030 section 3: a pipelining client may already have sent the chunks that follow the
  * failed one, and they must be read and discarded).
  */

@@ -20,7 +20,7 @@ final class Envelope {
     String senderParams = "";
     final List<Recipient> recipients = new ArrayList<>();
     /**
-     * The reply a failed BDAT got: every later BDAT gets it too, until RSET or MAIL clear it
+     * The reply a failed BDAT got: every later BDAT gets it too, until RSET, MAIL or EHLO clear it
      * (RFC 3030 section 3); null when no chunk failed.
      */
     String chunkFailure;

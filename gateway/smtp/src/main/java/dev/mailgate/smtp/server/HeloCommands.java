@@ -38,6 +38,8 @@ final class HeloCommands {
         String name = c.argument().strip();
         if (name.isEmpty() || name.contains(" ")) return s.answer("501 5.5.4 Syntax: " + c.verb() + " hostname\r\n");
         CompletableFuture<Void> reset = CompletableFuture.completedFuture(null);
+        // EHLO resets like RSET: a failed BDAT's reply no longer repeats (RFC 3030 section 3)
+        s.envelope.chunkFailure = null;
         if (s.envelope.inTransaction) {
             // RFC 5321 4.1.4: a second EHLO ends the transaction, here and downstream
             s.envelope.clear();

@@ -154,8 +154,22 @@ class BdatTest {
             assertThat(c.last()).isEqualTo("250 2.0.0 Ok: 11 octets received");
             assertThat(c.last()).isEqualTo("550 5.5.2 Error: bare <CR> received in message content");
             c.write("BDAT 1 LAST\r\n\r");
-            assertThat(c.last()).startsWith("550 5.5.2"); // the same failure until RSET or MAIL
+            assertThat(c.last()).startsWith("550 5.5.2"); // the same failure until RSET, MAIL or EHLO
             assertThat(c.command("MAIL FROM:<a@test.invalid>")).startsWith("250"); // the transaction was cleared
+        }
+        assertThat(proxy.downstream.messages).isEmpty();
+    }
+
+    @Test
+    void ehloEndsTheRepeatedFailureOfAFailedChunk() throws Exception {
+        start("");
+        try (var c = proxy.client().transaction()) {
+            c.write("BDAT 11 LAST\r\nSubject: x\r");
+            assertThat(c.last()).isEqualTo("550 5.5.2 Error: bare <CR> received in message content");
+            assertThat(c.command("EHLO client.test.invalid")).startsWith("250");
+            // a new EHLO resets like RSET: the next BDAT is judged on its own (no transaction: 503)
+            c.write("BDAT 1 LAST\r\nz");
+            assertThat(c.last()).startsWith("503");
         }
         assertThat(proxy.downstream.messages).isEmpty();
     }
