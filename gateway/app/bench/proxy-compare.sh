@@ -81,7 +81,8 @@ script -qc "postfix -c $HARNESS_DIR/conf reload" /dev/null >/dev/null 2>&1 || di
 sleep 1
 
 if [ "$IDLE" -gt 0 ]; then
-  smtp-sink -u postfix -c "127.0.0.1:$IDLE_SINK_PORT" 20000 >"$OUT_DIR/idle-sink.out" 2>&1 &
+  # not smtp-sink: it stops taking connections at a few hundred
+  "$JAVA" -cp "$BENCH:$REPO/gateway/bench/target/lib/*" dev.mailgate.bench.IdleSmtpSink "$IDLE_SINK_PORT" >"$OUT_DIR/idle-sink.out" 2>&1 &
   IDLE_SINK=$!
   for i in $(seq 1 100); do ss -Hltn "sport = :$IDLE_SINK_PORT" | grep -q . && break; sleep 0.1; done
 fi
