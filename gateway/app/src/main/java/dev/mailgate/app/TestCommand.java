@@ -51,16 +51,20 @@ final class TestCommand {
         if (!last.verdict().isFinal()) last = step(out, s, new SessionEvent.Ehlo(helo, true));
         if (!last.verdict().isFinal()) last = step(out, s, new SessionEvent.MailFrom("<" + from + ">", List.of()));
         int accepted = 0;
+        boolean anyTemporary = false;
         if (!last.verdict().isFinal()) {
             for (String r : rcpts) {
                 StageResult rr = step(out, s, new SessionEvent.RcptTo("<" + r + ">", List.of()));
+                if (rr.verdict() instanceof dev.mailgate.api.Verdict.TempReject) anyTemporary = true;
                 if (!(rr.verdict() instanceof dev.mailgate.api.Verdict.Reject || rr.verdict() instanceof dev.mailgate.api.Verdict.TempReject)) accepted++;
                 if (rr.verdict() instanceof dev.mailgate.api.Verdict.Accept || rr.verdict() instanceof dev.mailgate.api.Verdict.Discard) {
                     last = rr;
                     break;
                 }
             }
-            if (accepted == 0) last = new StageResult(new dev.mailgate.api.Verdict.Reject(null, false), List.of(), false, "every recipient refused");
+            // the client's view: with a recipient refused only for now, it tries the message again later
+            if (accepted == 0) last = new StageResult(anyTemporary ? new dev.mailgate.api.Verdict.TempReject(null, false)
+                    : new dev.mailgate.api.Verdict.Reject(null, false), List.of(), false, "every recipient refused");
         }
         if (!last.verdict().isFinal()) last = step(out, s, new SessionEvent.Data());
         if (!last.verdict().isFinal()) {

@@ -53,6 +53,33 @@ class CliTest {
     }
 
     @Test
+    void aDnsServerThatNeverAnswersShowsTheChecksOnErrorWhereItLandsAndTheMessageIsDeferred(@TempDir Path dir) throws Exception {
+        // a UDP port that takes the queries and never answers: every lookup times out
+        try (var silent = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            Path policy = dir.resolve("p.yaml");
+            Files.writeString(policy, """
+                    services:
+                      dns: { servers: ["127.0.0.1:%d"], timeout: 300ms }
+                    filters:
+                      - dnsbl: { zones: [bl.test] }
+                    rules:
+                      onRcptTo:
+                        - if: DNSBLResult != ""
+                          then: { reject: "554 5.7.1 listed" }
+                    """.formatted(silent.getLocalPort()));
+            Path eml = dir.resolve("m.eml");
+            Files.writeString(eml, "Subject: hi\n\nbody\n");
+            Run r = run("test", "--policy", policy.toString(), "--from", "a@example.org", "--rcpt", "b@example.net",
+                    "--ip", "192.0.2.1", eml.toString());
+            // the lookup started at onConnect; the rule at onRcptTo waited for it and got its onError
+            assertThat(r.out()).contains("onConnect          continue")
+                    .contains("onRcptTo           tempreject 451 4.7.1 Temporary failure in filter dnsbl, try again later (filter dnsbl (started at onConnect))")
+                    .contains("verdict: tempreject (decided by every recipient refused)")
+                    .contains("DNSBL_TIMEOUT");
+        }
+    }
+
+    @Test
     void usageErrors() {
         assertThat(run().code()).isEqualTo(2);
         assertThat(run("frobnicate").err()).contains("unknown command 'frobnicate'");
