@@ -220,6 +220,21 @@ class PostfixIT {
 
     @Test
     @Order(10)
+    void aHeaderBlockPastMaxHeaderSizeIsRefusedAndNothingArrives() throws Exception {
+        policy.set(POLICY.replace("rules:", "message: { maxHeaderSize: 4KiB }\nrules:"));
+        assertThat(gateway.reload()).isTrue();
+        String filler = "X-Filler: " + "y".repeat(70) + "\r\n";
+        SmtpTransaction t = send("a@test.invalid", List.of("b@example.invalid"), "many headers", filler.repeat(100), "body");
+        // whichever stage Postfix was told to wait at, the refusal reaches the client as 552 5.3.4
+        assertThat(t.data().code()).isEqualTo(552);
+        assertThat(t.data().lastLine()).contains("5.3.4").contains("header size exceeds limit");
+        Thread.sleep(300);
+        assertThat(sink.messages()).isEmpty();
+        assertThat(postfix.awaitMaillog("milter-reject: END-OF-MESSAGE.*5\\.3\\.4", WAIT)).contains("header size exceeds limit");
+    }
+
+    @Test
+    @Order(10)
     void largeBodyStreamsThroughToAFilterThatReadsIt() {
         policy.set(POLICY.replace("rules:", "message: { memoryLimit: 64KiB }\nfilters:\n  - test-body-probe: {}\nrules:"));
         assertThat(gateway.reload()).isTrue();

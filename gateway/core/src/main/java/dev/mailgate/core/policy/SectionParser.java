@@ -146,11 +146,16 @@ final class SectionParser {
 
     static MessageSettings message(Yaml y, Node node) {
         Map<String, Yaml.Entry> m = y.mapping(node, "message");
-        y.allowOnly(m, "message", List.of("memoryLimit", "tempDirectory"));
+        y.allowOnly(m, "message", List.of("memoryLimit", "tempDirectory", "maxHeaderSize"));
         MessageSettings d = MessageSettings.DEFAULTS;
         long limit = m.containsKey("memoryLimit") ? y.size(m.get("memoryLimit").value(), "memoryLimit") : d.memoryLimit();
         Path dir = m.containsKey("tempDirectory") ? Path.of(y.scalar(m.get("tempDirectory").value(), "tempDirectory")) : d.tempDirectory();
-        return new MessageSettings(limit, dir);
+        long maxHeader = m.containsKey("maxHeaderSize") ? y.size(m.get("maxHeaderSize").value(), "maxHeaderSize") : d.maxHeaderSize();
+        try {
+            return new MessageSettings(limit, dir, maxHeader);
+        } catch (IllegalArgumentException e) {
+            throw y.error(m.get("maxHeaderSize").value(), e.getMessage());
+        }
     }
 
     static Networks networks(Yaml y, Node node) {

@@ -56,6 +56,8 @@ public final class Session implements FilterContext, RuleTarget {
     private boolean inTransaction;
     private boolean messageDecided;
     private long headerBytes;
+    /** The header fields passed message.maxHeaderSize: the message is refused at the first stage that can say so. */
+    private boolean headersTooBig;
     private long bodyBytes;
     private final FrontEndMeter meter;
     private boolean ended;
@@ -135,8 +137,10 @@ public final class Session implements FilterContext, RuleTarget {
                 yield r;
             }
             case SessionEvent.Header h -> {
-                headers.add(new HeaderField(h.name(), h.value()));
                 headerBytes += h.name().length() + 2 + h.value().length() + 2;
+                // every field is kept until the end of data: a header block past the limit is refused, not held
+                if (headerBytes > policy.message().maxHeaderSize()) headersTooBig = true;
+                else headers.add(new HeaderField(h.name(), h.value()));
                 yield StageResult.CONTINUE;
             }
             case SessionEvent.EndOfHeaders e -> endOfHeaders();
@@ -229,6 +233,15 @@ public final class Session implements FilterContext, RuleTarget {
 
     private StageResult endOfHeaders() {
         settleEarly();
+        if (headersTooBig) {
+            stage = Stage.HEADERS_RECEIVED;
+            // where the MTA was told not to wait for an answer, the refusal waits for the end of data
+            if (!policy.decides(Stage.HEADERS_RECEIVED)) return StageResult.CONTINUE;
+            messageDecided = true;
+            StageResult refused = headersTooBigResult();
+            meter.stageVerdict(Stage.HEADERS_RECEIVED, refused.verdict());
+            return refused;
+        }
         long received = headers.stream().filter(h -> h.hasName("Received")).count();
         vars.set(RECEIVED_COUNT, received);
         vars.set(HEADER_COUNT, (long) headers.size());
@@ -240,6 +253,7 @@ public final class Session implements FilterContext, RuleTarget {
 
     private StageResult bodyChunk(byte[] data) {
         settleEarly();
+        if (headersTooBig) return StageResult.SKIP_BODY;
         bodyBytes += data.length;
         if (body != null) body.append(data);
         if (messageDecided || connectionAccepted) return StageResult.SKIP_BODY;
@@ -255,6 +269,13 @@ public final class Session implements FilterContext, RuleTarget {
         vars.set(MESSAGE_SIZE, size);
         vars.set(TOTAL_MAIL_SIZE, vars.get(TOTAL_MAIL_SIZE) + size);
         settleEarly();
+        if (headersTooBig) {
+            stage = Stage.DATA_RECEIVED;
+            StageResult refused = headersTooBigResult();
+            logVerdict(refused.verdict(), refused.decidedBy(), 0);
+            meter.message(refused.verdict());
+            return refused;
+        }
         StageResult r = run(Stage.DATA_RECEIVED);
         Verdict v = r.verdict();
         String decidedBy = r.decidedBy();
@@ -268,6 +289,10 @@ public final class Session implements FilterContext, RuleTarget {
         logVerdict(v, decidedBy, mods.size());
         meter.message(v);
         return new StageResult(v, mods, false, decidedBy);
+    }
+
+    private StageResult headersTooBigResult() {
+        return StageResult.of(Verdict.reject("552 5.3.4 Error: message header size exceeds limit"), "message.maxHeaderSize");
     }
 
     /**
@@ -351,6 +376,7 @@ public final class Session implements FilterContext, RuleTarget {
         headers.clear();
         rawRecipients.clear();
         headerBytes = 0;
+        headersTooBig = false;
         bodyBytes = 0;
         if (body != null) body.discard();
         runner.invalidateHeaderMap();

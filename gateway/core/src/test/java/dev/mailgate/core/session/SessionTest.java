@@ -310,4 +310,47 @@ class SessionTest {
         // not a boolean: the action fails (logged) and the variable stays unset, rather than false
         assertThat(s.find(dev.mailgate.api.StandardVars.CHECK_CERT_NAME)).isEmpty();
     }
+
+    private static void message(Session s, int headers) {
+        s.process(new SessionEvent.MailFrom("<a@example.org>", List.of()));
+        s.process(new SessionEvent.RcptTo("<b@example.net>", List.of()));
+        s.process(new SessionEvent.Data());
+        for (int i = 0; i < headers; i++) s.process(new SessionEvent.Header("X-Filler-" + i, "y".repeat(80)));
+    }
+
+    @Test
+    void aHeaderBlockPastMaxHeaderSizeIsRefusedWhereTheMtaWaitsAndNotHeld() {
+        Session s = session("""
+                message: { maxHeaderSize: 4KiB }
+                rules:
+                  onHeadersReceived:
+                    - if: subject == "never"
+                      then: reject
+                """);
+        s.process(new SessionEvent.Connect("[192.0.2.1]", "192.0.2.1", 40000, "127.0.0.1", 25));
+        message(s, 100); // about 10 KiB of fields
+        StageResult eoh = s.process(new SessionEvent.EndOfHeaders());
+        assertThat(eoh.verdict()).isInstanceOf(Verdict.Reject.class);
+        assertThat(eoh.verdict().toString()).contains("552").contains("5.3.4");
+        assertThat(eoh.decidedBy()).isEqualTo("message.maxHeaderSize");
+        assertThat(s.headers()).hasSizeLessThan(50); // the fields past the limit were never kept
+        // the next message of the session is judged on its own
+        s.process(new SessionEvent.Reset());
+        message(s, 3);
+        assertThat(s.process(new SessionEvent.EndOfHeaders()).verdict()).isEqualTo(Verdict.CONTINUE);
+    }
+
+    @Test
+    void withoutAnAnswerAtEndOfHeadersTheRefusalComesAtTheEndOfData() {
+        Session s = session("message: { maxHeaderSize: 4KiB }\n");
+        s.process(new SessionEvent.Connect("[192.0.2.1]", "192.0.2.1", 40000, "127.0.0.1", 25));
+        message(s, 100);
+        // the MTA was told it need not wait at end of headers: nothing may be answered there
+        assertThat(s.process(new SessionEvent.EndOfHeaders()).verdict()).isEqualTo(Verdict.CONTINUE);
+        assertThat(s.process(new SessionEvent.BodyChunk("body\r\n".getBytes())).skipBody()).isTrue();
+        StageResult eod = s.process(new SessionEvent.EndOfData());
+        assertThat(eod.verdict()).isInstanceOf(Verdict.Reject.class);
+        assertThat(eod.decidedBy()).isEqualTo("message.maxHeaderSize");
+        assertThat(eod.modifications()).isEmpty();
+    }
 }
