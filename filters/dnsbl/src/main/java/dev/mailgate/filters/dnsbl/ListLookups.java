@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.filters.dnsbl;
 
-import dev.mailgate.api.NoWait;
 import dev.mailgate.dns.DnsAnswer;
+import dev.mailgate.dns.Lookups;
 import dev.mailgate.dns.DnsResolver;
 import dev.mailgate.dns.DnsType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Looks a subject (a reversed address, a domain) up in several lists at once and waits at most
@@ -48,7 +45,7 @@ final class ListLookups {
         long deadline = System.nanoTime() + budget.toNanos();
         List<CompletableFuture<DnsAnswer>> a = new ArrayList<>(targets.size());
         for (Target t : targets) a.add(dns.lookup(t.name(), DnsType.A));
-        await(a, deadline);
+        Lookups.awaitAll(a, deadline);
         List<Outcome> out = new ArrayList<>(targets.size());
         List<CompletableFuture<DnsAnswer>> texts = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
@@ -57,7 +54,7 @@ final class ListLookups {
             texts.add(txt && o instanceof Listed ? dns.lookup(targets.get(i).name(), DnsType.TXT) : null);
         }
         if (texts.stream().anyMatch(f -> f != null)) {
-            await(texts.stream().filter(f -> f != null).toList(), deadline);
+            Lookups.awaitAll(texts.stream().filter(f -> f != null).toList(), deadline);
             for (int i = 0; i < out.size(); i++) {
                 CompletableFuture<DnsAnswer> f = texts.get(i);
                 if (f != null && out.get(i) instanceof Listed l) {
@@ -88,18 +85,6 @@ final class ListLookups {
                 }
             }
         };
-    }
-
-    private static void await(List<CompletableFuture<DnsAnswer>> futures, long deadline) throws InterruptedException {
-        if (futures.isEmpty()) return;
-        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
-        if (!all.isDone()) NoWait.blockedIfAttempting(); // a first try without waiting ends here
-        try {
-            all
-                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // the unfinished ones become timeouts; a resolver future never fails
-        }
     }
 
     /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.mailgate.filters.rdns;
 
+import dev.mailgate.dns.Lookups;
 import dev.mailgate.dns.DnsAnswer;
 import dev.mailgate.dns.DnsNames;
 import dev.mailgate.dns.DnsType;

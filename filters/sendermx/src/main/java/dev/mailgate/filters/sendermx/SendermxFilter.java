@@ -10,6 +10,7 @@ import dev.mailgate.api.Scope;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.Var;
 import dev.mailgate.api.Verdict;
+import dev.mailgate.dns.Lookups;
 import dev.mailgate.dns.DnsNames;
 import dev.mailgate.dns.DnsResolver;
 import java.time.Duration;
