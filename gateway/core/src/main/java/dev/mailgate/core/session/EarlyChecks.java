@@ -84,34 +84,27 @@ final class EarlyChecks {
 
     /** Awaits {@code entry}'s own earlier callback, if one is still pending (one filter's events stay in order). */
     void awaitEntry(ChainEntry entry) {
-        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-            Pending p = it.next();
-            if (p.entry() == entry) {
-                it.remove();
-                running = pending.size();
-                settle(p);
-            }
-        }
+        awaitWhere(p -> p.entry() == entry);
     }
 
     /** Awaits the checks that began in the transaction (before its variables are cleared); earlier ones run on. */
     void awaitTransaction() {
-        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-            Pending p = it.next();
-            if (p.stage().isTransaction()) {
-                it.remove();
-                running = pending.size();
-                settle(p);
-            }
-        }
+        awaitWhere(p -> p.stage().isTransaction());
     }
 
     /** Awaits every pending check, in the order they started. */
     void awaitAll() {
-        while (!pending.isEmpty()) {
-            Pending p = pending.removeFirst();
-            running = pending.size();
-            settle(p);
+        awaitWhere(p -> true);
+    }
+
+    private void awaitWhere(java.util.function.Predicate<Pending> which) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (which.test(p)) {
+                it.remove();
+                running = pending.size();
+                settle(p);
+            }
         }
     }
 

@@ -39,11 +39,11 @@ public final class Session implements FilterContext, RuleTarget {
     private final String id;
     private final Policy policy;
     private final MacroSource macros;
-    private final SerialExecutor executor;
+    private final EventScheduler scheduler;
     private final VarStore vars = new VarStore();
     private final Findings findings = new Findings();
     private final MessageEdits edits = new MessageEdits();
-    private final List<HeaderField> headers = new ArrayList<>();
+    private final HeaderBlock headers;
     private final List<String> rawRecipients = new ArrayList<>();
     private final BodyStore body;
     private final StageRunner runner;
@@ -55,9 +55,6 @@ public final class Session implements FilterContext, RuleTarget {
     private boolean connectionAccepted;
     private boolean inTransaction;
     private boolean messageDecided;
-    private long headerBytes;
-    /** The header fields passed message.maxHeaderSize: the message is refused at the first stage that can say so. */
-    private boolean headersTooBig;
     private long bodyBytes;
     private final FrontEndMeter meter;
     private boolean ended;
@@ -72,10 +69,13 @@ public final class Session implements FilterContext, RuleTarget {
         this.id = id;
         this.policy = policy;
         this.macros = macros;
-        this.executor = new SerialExecutor(threads);
         this.body = policy.needsBody() ? new BodyStore(policy.message().memoryLimit(), policy.message().tempDirectory()) : null;
+        this.headers = new HeaderBlock(policy.message().maxHeaderSize());
         this.runner = new StageRunner(this, policy);
         this.early = new EarlyChecks(this, policy);
+        // waiting for an early check blocks, and so may storing a body: never on the event loop
+        this.scheduler = new EventScheduler(id, policy, threads, this::process,
+                st -> (st == Stage.BODY_CHUNK && body != null) || early.hasPending(), early::hasPending);
         vars.set(SMTP_ACTION, "continue");
     }
 
@@ -85,38 +85,10 @@ public final class Session implements FilterContext, RuleTarget {
 
     /**
      * Processes an event: on the calling thread when the stage cannot block and nothing is
-     * queued, otherwise on the session's virtual thread, in order.
+     * queued, otherwise on the session's virtual thread, in order (see {@link EventScheduler}).
      */
     public CompletableFuture<StageResult> dispatch(SessionEvent event) {
-        Stage s = event.stage();
-        // waiting for an early check blocks: never on the event loop
-        boolean inline = s == null || (policy.runsInline(s) && !(s == Stage.BODY_CHUNK && body != null) && !early.hasPending());
-        if (inline && executor.isIdle()) return CompletableFuture.completedFuture(safeProcess(event));
-        CompletableFuture<StageResult> f = new CompletableFuture<>();
-        executor.execute(() -> f.complete(safeProcess(event)));
-        if (s != null && s != Stage.RESET && s != Stage.DISCONNECT) {
-            // the last line of defence against a filter that ignores its interrupt: the MTA gets
-            // an answer (tempreject: nothing is lost) instead of waiting for its own timeout
-            java.time.Duration deadline = early.hasPending() ? policy.stageDeadline(s).plus(policy.earlyBudget()) : policy.stageDeadline(s);
-            var alarm = dev.mailgate.core.chain.Deadlines.after(deadline, () -> {
-                if (f.complete(StageResult.of(Verdict.tempReject("451 4.3.0 Mail filter did not finish in time, try again later"),
-                        "stage deadline"))) {
-                    LOG.error("session={} {} did not finish within {} s; answered tempreject", id, s.eventName(), deadline.toSeconds());
-                }
-            });
-            f.whenComplete((r, e) -> alarm.cancel(false));
-        }
-        return f;
-    }
-
-    private StageResult safeProcess(SessionEvent event) {
-        try {
-            return process(event);
-        } catch (RuntimeException | Error e) {
-            // a bug must not accept and lose a message: the client retries later
-            LOG.error("session={} internal error at {}; answering tempreject", id, event, e);
-            return StageResult.of(Verdict.tempReject("451 4.3.0 Internal error in the mail filter, try again later"), "internal error");
-        }
+        return scheduler.dispatch(event);
     }
 
     /** Processes one event synchronously (tests and the offline {@code gateway test}). */
@@ -133,14 +105,11 @@ public final class Session implements FilterContext, RuleTarget {
             case SessionEvent.RcptTo r -> rcptTo(r);
             case SessionEvent.Data d -> {
                 StageResult r = run(Stage.DATA);
-                settleEarly(); // the message's content follows: no early check runs past this point
+                settle(); // the message's content follows: no early check runs past this point
                 yield r;
             }
             case SessionEvent.Header h -> {
-                headerBytes += h.name().length() + 2 + h.value().length() + 2;
-                // every field is kept until the end of data: a header block past the limit is refused, not held
-                if (headerBytes > policy.message().maxHeaderSize()) headersTooBig = true;
-                else headers.add(new HeaderField(h.name(), h.value()));
+                headers.add(h.name(), h.value());
                 yield StageResult.CONTINUE;
             }
             case SessionEvent.EndOfHeaders e -> endOfHeaders();
@@ -232,8 +201,9 @@ public final class Session implements FilterContext, RuleTarget {
     }
 
     private StageResult endOfHeaders() {
-        settleEarly();
-        if (headersTooBig) {
+        settle();
+        // past message.maxHeaderSize: refused at the first stage that can say so
+        if (headers.tooBig()) {
             stage = Stage.HEADERS_RECEIVED;
             // where the MTA was told not to wait for an answer, the refusal waits for the end of data
             if (!policy.decides(Stage.HEADERS_RECEIVED)) return StageResult.CONTINUE;
@@ -242,18 +212,14 @@ public final class Session implements FilterContext, RuleTarget {
             meter.stageVerdict(Stage.HEADERS_RECEIVED, refused.verdict());
             return refused;
         }
-        long received = headers.stream().filter(h -> h.hasName("Received")).count();
-        vars.set(RECEIVED_COUNT, received);
-        vars.set(HEADER_COUNT, (long) headers.size());
-        headers.stream().filter(h -> h.hasName("Subject")).findFirst().ifPresent(h -> vars.set(SUBJECT, h.unfolded()));
-        headers.stream().filter(h -> h.hasName("Message-Id")).findFirst().ifPresent(h -> vars.set(MESSAGE_ID, h.unfolded()));
+        headers.publish(vars);
         runner.invalidateHeaderMap();
         return run(Stage.HEADERS_RECEIVED);
     }
 
     private StageResult bodyChunk(byte[] data) {
-        settleEarly();
-        if (headersTooBig) return StageResult.SKIP_BODY;
+        settle();
+        if (headers.tooBig()) return StageResult.SKIP_BODY;
         bodyBytes += data.length;
         if (body != null) body.append(data);
         if (messageDecided || connectionAccepted) return StageResult.SKIP_BODY;
@@ -265,11 +231,11 @@ public final class Session implements FilterContext, RuleTarget {
     }
 
     private StageResult endOfData() {
-        long size = headerBytes + 2 + bodyBytes;
+        long size = headers.bytes() + 2 + bodyBytes;
         vars.set(MESSAGE_SIZE, size);
         vars.set(TOTAL_MAIL_SIZE, vars.get(TOTAL_MAIL_SIZE) + size);
-        settleEarly();
-        if (headersTooBig) {
+        settle();
+        if (headers.tooBig()) {
             stage = Stage.DATA_RECEIVED;
             StageResult refused = headersTooBigResult();
             logVerdict(refused.verdict(), refused.decidedBy(), 0);
@@ -285,7 +251,7 @@ public final class Session implements FilterContext, RuleTarget {
             if (t.decidedBy() != null) decidedBy = t.decidedBy();
         }
         boolean delivered = v instanceof Verdict.Continue || v instanceof Verdict.Accept;
-        var mods = delivered ? edits.resolve(headers) : List.<dev.mailgate.api.Modification>of();
+        var mods = delivered ? edits.resolve(headers.fields()) : List.<dev.mailgate.api.Modification>of();
         logVerdict(v, decidedBy, mods.size());
         meter.message(v);
         return new StageResult(v, mods, false, decidedBy);
@@ -295,43 +261,10 @@ public final class Session implements FilterContext, RuleTarget {
         return StageResult.of(Verdict.reject("552 5.3.4 Error: message header size exceeds limit"), "message.maxHeaderSize");
     }
 
-    /**
-     * The downstream refused something (SMTP proxy). Runs even after an accept at onConnect or a
-     * decided message: the client's reply is being chosen now. Only reject / tempreject count as
-     * verdicts (the client is never told 250 for what the downstream refused); a rule that only
-     * sets smtpExplanation changes the text and keeps the downstream's code and enhanced status.
-     */
+    /** The downstream refused something (SMTP proxy): see {@link DeliveryFailureStage}. */
     private StageResult deliveryFailure(SessionEvent.DeliveryFailure f) {
-        Stage s = f.stage();
-        stage = s;
-        vars.set(dev.mailgate.core.policy.DeliveryVars.DELIVERY_COMMAND, f.command());
-        vars.set(dev.mailgate.core.policy.DeliveryVars.DELIVERY_CODE, (long) f.code());
-        vars.set(dev.mailgate.core.policy.DeliveryVars.DELIVERY_REPLY, f.reply());
-        String earlierExplanation = vars.get(SMTP_EXPLANATION);
-        vars.set(SMTP_EXPLANATION, null);
-        StageResult r = runner.stage(s);
-        String explanation = vars.get(SMTP_EXPLANATION);
-        vars.set(SMTP_EXPLANATION, earlierExplanation.isEmpty() ? null : earlierExplanation);
-        vars.set(SMTP_ACTION, "continue");
-        Verdict v = r.verdict();
-        if (v instanceof Verdict.Reject || v instanceof Verdict.TempReject) {
-            LOG.debug("session={} {} of {} ({}) -> {} by {}", id, s.eventName(), f.command(), f.code(), v.action(), r.decidedBy());
-            return r;
-        }
-        if (explanation.isBlank()) return StageResult.CONTINUE;
-        String text = explanation.strip();
-        if (!text.matches("(?s)[245]\\d\\d([ -].*)?")) {
-            // text only: the downstream's code and enhanced status, the policy's words
-            String first = f.reply().lines().findFirst().orElse("");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\d{3}[ -]([245]\\.\\d{1,3}\\.\\d{1,3}) ").matcher(first);
-            text = f.code() + " " + (m.find() ? m.group(1) + " " : "") + text;
-        }
-        try {
-            return StageResult.of(Verdict.of(f.code() >= 500 ? "reject" : "tempreject", text), "smtpExplanation");
-        } catch (IllegalArgumentException e) {
-            LOG.warn("session={} {}: smtpExplanation '{}' is not a valid reply ({}); relaying the downstream's", id, s.eventName(), text, e.getMessage());
-            return StageResult.CONTINUE;
-        }
+        stage = f.stage();
+        return DeliveryFailureStage.judge(f, vars, runner, id);
     }
 
     private StageResult run(Stage s) {
@@ -375,8 +308,6 @@ public final class Session implements FilterContext, RuleTarget {
         edits.clear();
         headers.clear();
         rawRecipients.clear();
-        headerBytes = 0;
-        headersTooBig = false;
         bodyBytes = 0;
         if (body != null) body.discard();
         runner.invalidateHeaderMap();
@@ -398,11 +329,6 @@ public final class Session implements FilterContext, RuleTarget {
      * Call it on the session's thread, as {@link #process} is.
      */
     public void settle() {
-        settleEarly();
-    }
-
-    /** Awaits the early checks (their effects applied); a verdict they return waits in {@link EarlyChecks#due}. */
-    private void settleEarly() {
         if (early.hasPending()) early.awaitAll();
     }
 
@@ -542,7 +468,7 @@ public final class Session implements FilterContext, RuleTarget {
 
     @Override
     public List<HeaderField> headers() {
-        return List.copyOf(headers);
+        return List.copyOf(headers.fields());
     }
 
     @Override
@@ -557,7 +483,7 @@ public final class Session implements FilterContext, RuleTarget {
 
     @Override
     public Optional<Object> read(String name) {
-        return runner.read(name, vars, macros, headers);
+        return runner.read(name, vars, macros, headers.fields());
     }
 
     /** The variables set so far, by name (traces and parity tests). */
