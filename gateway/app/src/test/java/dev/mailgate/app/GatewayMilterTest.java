@@ -77,6 +77,36 @@ class GatewayMilterTest {
             assertThat(o.protocol() & SMFIP_NR_CONN).isEqualTo(SMFIP_NR_CONN);
             assertThat(o.protocol() & SMFIP_NOBODY).isEqualTo(SMFIP_NOBODY);
             assertThat(o.macroLists().get(SMFIM_CONNECT)).contains("{daemon_addr}").contains("j");
+            // a filter may read anything: every event is sent
+            assertThat(o.protocol() & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH)).isZero();
+        }
+    }
+
+    @Test
+    void eventsThePolicyHasNoUseForAreNotAskedFor() throws Exception {
+        policyText.set("""
+                listen:
+                  - milter: inet:127.0.0.1:0
+                rules:
+                  onDataReceived:
+                    - then:
+                        addHeader: "X-Client: ${remoteSmtpIp} ${remoteSmtpHost} ${remoteSmtpPort} ${mtaHostname} ${mailFrom}"
+                """);
+        try (BlockingMilterClient c = client(start())) {
+            MilterResponse.OptionNegotiationReply o = c.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+            int skipped = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NODATA;
+            assertThat(o.protocol() & skipped).isEqualTo(skipped);
+            assertThat(o.protocol() & (SMFIP_NOMAIL | SMFIP_NORCPT)).as("the envelope is always sent").isZero();
+            // the client's macros move to MAIL, the first event the MTA still sends
+            assertThat(o.macroLists().get(SMFIM_ENVFROM)).contains("{client_addr}", "{client_name}", "{client_port}", "j", "{tls_version}");
+            c.macro('M', Map.of("j", "mx.test", "{client_addr}", "IPv6:2001:db8::7", "{client_name}", "unknown", "{client_port}", "40001"));
+            assertThat(c.mail("<a@example.test>")).as("NR_MAIL").isNull();
+            assertThat(c.rcpt("<b@example.test>")).as("NR_RCPT").isNull();
+            EomResult eom = c.endOfMessage();
+            assertThat(eom.finalResponse()).isEqualTo(MilterResponse.ACCEPT);
+            assertThat(eom.modifications()).containsExactly(
+                    new MilterResponse.AddHeader("X-Client", " 2001:db8::7 [2001:db8::7] 40001 mx.test a@example.test"));
+            c.quit();
         }
     }
 

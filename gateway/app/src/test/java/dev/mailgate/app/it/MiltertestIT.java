@@ -29,7 +29,7 @@ class MiltertestIT {
                 - if: subject.contains("reject-me")
                   then: { reject: "554 5.7.1 refused" }
                 - then:
-                    - addHeader: "X-Mailgate: ${mtaHostname}"
+                    - addHeader: "X-Mailgate: ${mtaHostname} ${remoteSmtpIp} ${remoteSmtpHost}"
                     - removeHeader: X-Drop
             """;
     static Gateway gateway;

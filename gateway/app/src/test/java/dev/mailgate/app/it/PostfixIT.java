@@ -257,6 +257,34 @@ class PostfixIT {
         assertThat(m.sender()).isEqualTo("local@test.invalid");
     }
 
+    /**
+     * A policy that reads nothing of the connection, HELO or content events has Postfix skip them
+     * (SMFIP_NOCONNECT, NOHELO, NOHDRS, NOEOH): the client's data comes as macros with MAIL, and
+     * the variables hold what CONNECT would have given, for SMTP and for local submissions.
+     */
+    @Test
+    @Order(12)
+    void skippedEventsStillGiveTheConnectionVariables() {
+        policy.set("""
+                listen:
+                  - milter: inet:127.0.0.1:0
+                rules:
+                  onDataReceived:
+                    - then:
+                        addHeader: "X-Mailgate: ${remoteSmtpIp} ${remoteSmtpHost} ${mtaHostname} <${mailFrom}> ${queueId}"
+                """);
+        assertThat(gateway.reload()).isTrue();
+        SmtpTransaction t = send("a@test.invalid", List.of("b@example.invalid"), "hello", "", "plain body");
+        assertThat(t.data().code()).isEqualTo(250);
+        ReceivedMessage m = sink.awaitMessages(1, WAIT).get(0);
+        assertThat(m.header("X-Mailgate")).matches("127\\.0\\.0\\.1 (localhost|\\[127\\.0\\.0\\.1\\]) mx\\.test\\.invalid <a@test\\.invalid> [0-9A-Z]+");
+        sink.clear();
+        var r = postfix.submit("local@test.invalid", List.of("b@example.invalid"),
+                "Subject: local submission\n\nsent with sendmail(1)\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        assertThat(sink.awaitMessages(1, WAIT).get(0).header("X-Mailgate")).matches("127\\.0\\.0\\.1 localhost mx\\.test\\.invalid <local@test\\.invalid> [0-9A-Z]+");
+    }
+
     @Test
     @Order(100)
     void gatewayDownMeansTempfailAndNothingLost() throws Exception {

@@ -39,6 +39,7 @@ public final class Policy implements AutoCloseable {
     private final boolean needsBody;
     /** The longest the early checks of one session can keep a stage waiting: their timeouts added up. */
     private final java.time.Duration earlyBudget;
+    private final EventNeeds eventNeeds;
 
     Policy(String source, List<ListenerConfig> listeners, MilterSettings milter, MessageSettings message, Networks networks,
            List<ChainEntry> chain, Map<Stage, RuleSet> rules, Map<String, Double> scores, Thresholds thresholds,
@@ -87,6 +88,12 @@ public final class Policy implements AutoCloseable {
         for (ChainEntry e : chain) body |= e.filter().needsBody();
         for (ChainEntry e : this.added.values()) body |= e.filter().needsBody();
         this.needsBody = body;
+        this.eventNeeds = EventNeeds.of(this, this.ruleReads);
+    }
+
+    /** Which parts of each message the policy needs to see (the milter front end skips the rest). */
+    public EventNeeds eventNeeds() {
+        return eventNeeds;
     }
 
     public String source() { return source; }

@@ -274,6 +274,8 @@ final class RuleParser {
         try {
             Template t = Template.compile(text, known);
             readsByStage.computeIfAbsent(stage, k -> new HashSet<>()).addAll(t.refs());
+            // "${messageSize}" in a header needs the size counted just as a condition on it does
+            reads.addAll(t.refs());
             return t;
         } catch (IllegalArgumentException e) {
             throw y.error(v, e.getMessage());

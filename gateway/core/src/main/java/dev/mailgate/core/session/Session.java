@@ -285,9 +285,10 @@ public final class Session implements FilterContext, RuleTarget {
 
     private void logVerdict(Verdict v, String decidedBy, int modifications) {
         if (!VERDICTS.isInfoEnabled()) return;
+        // size "-": the MTA was asked not to send the content (the policy needs none of it)
         VERDICTS.info("session={} queueId={} client={} from=<{}> rcpts={} size={} verdict={} by={} score={} findings=[{}] changes={}",
                 id, vars.get(QUEUE_ID), vars.get(REMOTE_SMTP_IP), vars.get(MAIL_FROM_ADDR), vars.get(RECIPIENTS).size(),
-                vars.get(MESSAGE_SIZE), v instanceof Verdict.Continue ? "accept" : v.action(), decidedBy == null ? "-" : decidedBy, Findings.fmt(findings.score()),
+                headers.bytes() + bodyBytes > 0 ? vars.get(MESSAGE_SIZE) : "-", v instanceof Verdict.Continue ? "accept" : v.action(), decidedBy == null ? "-" : decidedBy, Findings.fmt(findings.score()),
                 findings.summary(), modifications);
     }
 

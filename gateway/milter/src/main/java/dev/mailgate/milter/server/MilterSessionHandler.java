@@ -55,10 +55,12 @@ final class MilterSessionHandler extends SimpleChannelInboundHandler<MilterComma
             }
             case MilterCommand.Helo h -> {
                 macros.enter('H');
+                connectSkipped();
                 send(ctx, cmd, new SessionEvent.Ehlo(h.name(), true));
             }
             case MilterCommand.MailFrom m -> {
                 macros.enter('M');
+                connectSkipped();
                 send(ctx, cmd, new SessionEvent.MailFrom(m.sender(), m.esmtpParams()));
             }
             case MilterCommand.RcptTo r -> {
@@ -113,6 +115,16 @@ final class MilterSessionHandler extends SimpleChannelInboundHandler<MilterComma
                     Integer.toHexString(offer.actions()), missing);
         }
         write(ctx, List.of(Negotiator.reply(agreement)));
+    }
+
+    /**
+     * With SMFIP_NOCONNECT agreed, the first HELO or MAIL of a session stands in for CONNECT: the
+     * client's macros came with it, and the session is opened from them (nothing to answer).
+     */
+    private void connectSkipped() {
+        if (session != null || agreement == null || !agreement.has(SMFIP_NOCONNECT)) return;
+        session = pipeline.open("milter", macros);
+        session.dispatch(ConnectFromMacros.connect(macros));
     }
 
     private CompletableFuture<StageResult> dispatch(SessionEvent event) {
