@@ -44,8 +44,7 @@ public final class Gateway implements AutoCloseable {
         this.source = source;
         this.metrics = new GatewayMetrics(first);
         this.pipeline = new Pipeline(first, metrics.pipeline());
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        this.milter = new MilterServer(pipeline, first.milter(), threads);
+        this.milter = new MilterServer(pipeline, first.milter(), first.milter().eventLoopThreads());
     }
 
     /** Starts on the policy's listeners (and on {@code inet:127.0.0.1:8899} for milter if it has no mail listener). */
@@ -104,6 +103,9 @@ public final class Gateway implements AutoCloseable {
             Policy old = pipeline.policy();
             if (!next.listeners().equals(old.listeners()) && !next.listeners().isEmpty()) {
                 LOG.warn("policy reload: listener changes take effect at the next restart");
+            }
+            if (next.milter().eventLoops() != old.milter().eventLoops()) {
+                LOG.warn("policy reload: milter.eventLoops takes effect at the next restart");
             }
             pipeline.replace(next);
             metrics.reloaded(next);

@@ -45,27 +45,43 @@ final class MessageScript {
         return o.noReply() ? SMFI_CURR_PROT : SMFI_CURR_PROT & ~SMFIP_NR_MASK;
     }
 
-    /** The connection part: CONNECT and HELO (once per connection). */
-    void connect(MilterClient c, int n) throws Exception {
-        timed(StageName.CONNECT, c, new MilterCommand.Connect("client" + n + ".example", SMFIA_INET, 40000 + (n % 20000), "192.0.2." + (1 + n % 250)),
-                macros("j", "mx.test.invalid", "{daemon_name}", "mx.test.invalid", "{daemon_addr}", "127.0.0.1", "v", "Postfix 3.7.11",
-                        "_", "client.example [192.0.2.1]"));
-        timed(StageName.HELO, c, new MilterCommand.Helo("client.example"), Map.of());
+    private static final Map<String, String> CONNECT_MACROS = macros("j", "mx.test.invalid", "{daemon_name}", "mx.test.invalid",
+            "{daemon_addr}", "127.0.0.1", "v", "Postfix 3.7.11", "_", "client.example [192.0.2.1]");
+
+    /** True if the milter asked not to be sent this step (SMFIP_NO*): Postfix then skips it, and so do we. */
+    private static boolean skipped(MilterClient c, int noStepBit) {
+        return (c.negotiatedProtocol() & noStepBit) != 0;
     }
 
-    /** One transaction, ending with ABORT. */
+    /** The connection part: CONNECT and HELO (once per connection), unless the milter asked for neither. */
+    void connect(MilterClient c, int n) throws Exception {
+        if (!skipped(c, SMFIP_NOCONNECT)) {
+            timed(StageName.CONNECT, c, new MilterCommand.Connect("client" + n + ".example", SMFIA_INET, 40000 + (n % 20000), "192.0.2." + (1 + n % 250)),
+                    CONNECT_MACROS);
+        }
+        if (!skipped(c, SMFIP_NOHELO)) timed(StageName.HELO, c, new MilterCommand.Helo("client.example"), Map.of());
+    }
+
+    /** One transaction, ending with ABORT; the steps the milter negotiated away are not sent. */
     void message(MilterClient c, int n) throws Exception {
         String qid = "Q" + Integer.toHexString(n).toUpperCase();
-        timed(StageName.MAIL, c, MilterCommand.MailFrom.of("<sender" + n + "@example.org>", "SIZE=" + o.size()),
-                macros("{mail_addr}", "sender" + n + "@example.org", "{mail_host}", "[127.0.0.1]:10025", "{mail_mailer}", "smtp"));
-        for (int r = 0; r < o.rcpts(); r++) {
+        Map<String, String> mailMacros = macros("{mail_addr}", "sender" + n + "@example.org", "{mail_host}", "[127.0.0.1]:10025", "{mail_mailer}", "smtp");
+        if (skipped(c, SMFIP_NOCONNECT)) {
+            // the milter asked for the client's macros with MAIL instead (SMFIF_SETSYMLIST)
+            mailMacros.putAll(CONNECT_MACROS);
+            mailMacros.put("{client_addr}", "192.0.2." + (1 + n % 250));
+            mailMacros.put("{client_name}", "client" + n + ".example");
+            mailMacros.put("{client_port}", Integer.toString(40000 + (n % 20000)));
+        }
+        if (!skipped(c, SMFIP_NOMAIL)) timed(StageName.MAIL, c, MilterCommand.MailFrom.of("<sender" + n + "@example.org>", "SIZE=" + o.size()), mailMacros);
+        for (int r = 0; r < o.rcpts() && !skipped(c, SMFIP_NORCPT); r++) {
             timed(StageName.RCPT, c, MilterCommand.RcptTo.of("<rcpt" + r + "@example.net>"),
                     macros("{rcpt_addr}", "rcpt" + r + "@example.net", "{rcpt_host}", "[127.0.0.1]:10026", "{rcpt_mailer}", "smtp"));
         }
         Map<String, String> i = macros("i", qid);
-        timed(StageName.DATA, c, new MilterCommand.Data(), i);
+        if (!skipped(c, SMFIP_NODATA)) timed(StageName.DATA, c, new MilterCommand.Data(), i);
         long t0 = System.nanoTime();
-        for (int h = 0; h < o.headers(); h++) {
+        for (int h = 0; h < o.headers() && !skipped(c, SMFIP_NOHDRS); h++) {
             MilterCommand.Header header = switch (h) {
                 case 0 -> new MilterCommand.Header("From", " <sender" + n + "@example.org>");
                 case 1 -> new MilterCommand.Header("To", " <rcpt0@example.net>");
@@ -76,15 +92,15 @@ final class MessageScript {
             c.send(header, i).get(30, TimeUnit.SECONDS);
         }
         perStage.get(StageName.HEADERS).add(System.nanoTime() - t0);
-        timed(StageName.EOH, c, new MilterCommand.EndOfHeaders(), i);
+        if (!skipped(c, SMFIP_NOEOH)) timed(StageName.EOH, c, new MilterCommand.EndOfHeaders(), i);
         t0 = System.nanoTime();
-        for (MilterCommand.BodyChunk b : chunks) {
-            Object r = c.send(b, i).get(30, TimeUnit.SECONDS);
+        for (int k = 0; k < chunks.size() && !skipped(c, SMFIP_NOBODY); k++) {
+            Object r = c.send(chunks.get(k), i).get(30, TimeUnit.SECONDS);
             if (r instanceof dev.mailgate.milter.codec.MilterResponse.Skip) break;
         }
         perStage.get(StageName.BODY).add(System.nanoTime() - t0);
         t0 = System.nanoTime();
-        c.endOfMessage().get(30, TimeUnit.SECONDS);
+        c.endOfMessage(i).get(30, TimeUnit.SECONDS);
         perStage.get(StageName.EOM).add(System.nanoTime() - t0);
         c.abort().get(30, TimeUnit.SECONDS);
     }

@@ -135,13 +135,15 @@ final class SectionParser {
 
     static MilterSettings milter(Yaml y, Node node) {
         Map<String, Yaml.Entry> m = y.mapping(node, "milter");
-        y.allowOnly(m, "milter", List.of("maxPacketSize", "idleTimeout", "leadingSpace"));
+        y.allowOnly(m, "milter", List.of("maxPacketSize", "idleTimeout", "leadingSpace", "eventLoops"));
         MilterSettings d = MilterSettings.DEFAULTS;
         long max = m.containsKey("maxPacketSize") ? y.size(m.get("maxPacketSize").value(), "maxPacketSize") : d.maxPacketSize();
         if (max < 65535 || max > (64 << 20)) throw y.error(m.get("maxPacketSize").value(), "maxPacketSize must be between 65535 and 64MiB");
         Duration idle = m.containsKey("idleTimeout") ? y.duration(m.get("idleTimeout").value(), "idleTimeout") : d.idleTimeout();
         boolean lead = m.containsKey("leadingSpace") ? y.bool(m.get("leadingSpace").value(), "leadingSpace") : d.leadingSpace();
-        return new MilterSettings((int) max, idle, lead);
+        long loops = m.containsKey("eventLoops") ? y.integer(m.get("eventLoops").value(), "eventLoops") : d.eventLoops();
+        if (loops < 0 || loops > 1024) throw y.error(m.get("eventLoops").value(), "eventLoops must be between 0 (half the cores) and 1024");
+        return new MilterSettings((int) max, idle, lead, (int) loops);
     }
 
     static MessageSettings message(Yaml y, Node node) {

@@ -22,6 +22,14 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void eventLoopsDefaultToHalfTheCoresAndAreBounded() {
+        assertThat(loader.parse("p.yaml", "milter: { eventLoops: 3 }\n").milter().eventLoopThreads()).isEqualTo(3);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(loader.parse("p.yaml", "rules: {}\n").milter().eventLoopThreads()).isEqualTo(Math.max(1, cores / 2));
+        assertThat(refused("milter: { eventLoops: -1 }\n").getMessage()).contains("eventLoops must be between 0");
+    }
+
+    @Test
     void syntaxErrorNamesLineAndColumn() {
         PolicyException e = refused("rules:\n  onConnect:\n    - if: true\n      then: [accept\n");
         assertThat(e.file()).isEqualTo("p.yaml");

@@ -237,6 +237,11 @@ public final class MilterClient implements AutoCloseable {
         return endOfMessage(new byte[0]);
     }
 
+    /** {@code SMFIC_BODYEOB} preceded by its {@code SMFIC_MACRO} in the same write, as MTAs send it. */
+    public CompletableFuture<EomResult> endOfMessage(Map<String, String> macros) {
+        return request(new MilterCommand.EndOfMessage(new byte[0]), macros).thenApply(EomResult.class::cast);
+    }
+
     /** {@code SMFIC_BODYEOB} carrying a last body chunk (libmilter accepts it). */
     public CompletableFuture<EomResult> endOfMessage(byte[] finalChunk) {
         return request(new MilterCommand.EndOfMessage(finalChunk), null).thenApply(EomResult.class::cast);
