@@ -250,6 +250,12 @@ public final class Policy implements AutoCloseable {
                     .append(String.join(" ", e.filter().stages().stream().sorted().map(Stage::eventName).toList())).append(")\n");
         }
         if (!scores.isEmpty()) sb.append("scores ").append(scores).append('\n');
+        List<String> unused = new ArrayList<>();
+        if (!eventNeeds.connect()) unused.add("CONNECT (client data comes as macros with the next event)");
+        if (!eventNeeds.helo()) unused.add("HELO");
+        if (!eventNeeds.headers()) unused.add("headers");
+        if (!eventNeeds.body()) unused.add("body");
+        if (!unused.isEmpty()) sb.append("milter: the MTA is asked not to send ").append(String.join(", ", unused)).append('\n');
         return sb.toString();
     }
 }
