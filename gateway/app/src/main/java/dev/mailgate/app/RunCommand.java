@@ -27,7 +27,11 @@ final class RunCommand {
             return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("HUP"), s -> Thread.startVirtualThread(gateway::reload));
+        sun.misc.SignalHandler before = Signal.handle(new Signal("HUP"), s -> Thread.startVirtualThread(gateway::reload));
+        if (before == sun.misc.SignalHandler.SIG_IGN) {
+            // a JVM started with SIGHUP ignored (nohup) keeps ignoring it: say so, or a reload seems to do nothing
+            LOG.warn("SIGHUP is ignored in this process (started with nohup?): kill -HUP and systemctl reload will not reload the policy");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
             gateway.close();
