@@ -4,6 +4,7 @@ package dev.mailgate.core.policy;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelBuilder;
 import dev.cel.bundle.CelFactory;
+import dev.cel.checker.CelStandardDeclarations;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelIssue;
@@ -18,6 +19,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelStandardFunctions;
 import dev.cel.runtime.CelRuntime;
 import dev.mailgate.api.Stage;
 import dev.mailgate.api.Var;
@@ -73,6 +75,11 @@ final class ConditionCompiler {
                     .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists())
                     .addFunctionDeclarations(inNetwork)
                     .addFunctionBindings(inNetworkImpl)
+                    // the standard environment, but matches() with the pattern compiled once, not at every evaluation
+                    .setStandardEnvironmentEnabled(false)
+                    .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
+                    .setStandardFunctions(CelStandardFunctions.newBuilder().excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES).build())
+                    .addFunctionBindings(CachedMatches.bindings())
                     .addVar(MACRO, MapType.create(SimpleType.STRING, SimpleType.STRING));
             if (Stage.HEADERS_RECEIVED.compareTo(stage) <= 0) {
                 b.addVar(HEADERS, MapType.create(SimpleType.STRING, ListType.create(SimpleType.STRING)));

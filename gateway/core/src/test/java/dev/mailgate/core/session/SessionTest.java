@@ -95,6 +95,23 @@ class SessionTest {
     }
 
     @Test
+    void matchesIsRe2PartialMatchingInBothForms() {
+        Session s = session("""
+                rules:
+                  onMailFrom:
+                    - if: mailFrom.matches("(?i)^spam[0-9]+@") && matches(mailFromDomain, "example[.](org|net)$")
+                      then: { reject: "550 5.7.1 pattern" }
+                """);
+        s.process(new SessionEvent.Connect("h", "192.0.2.1", 1, "", 0));
+        for (int i = 0; i < 2; i++) { // the second round uses the cached patterns
+            assertThat(s.process(new SessionEvent.MailFrom("<Spam12@example.org>", List.of())).verdict()).isInstanceOf(Verdict.Reject.class);
+            assertThat(s.process(new SessionEvent.MailFrom("<ham@example.org>", List.of())).verdict()).isEqualTo(Verdict.CONTINUE);
+            assertThat(s.process(new SessionEvent.MailFrom("<spam1@example.com>", List.of())).verdict()).isEqualTo(Verdict.CONTINUE);
+            assertThat(s.process(new SessionEvent.MailFrom("<x.spam7@example.net>", List.of())).verdict()).as("anchored at the start").isEqualTo(Verdict.CONTINUE);
+        }
+    }
+
+    @Test
     void rejectAtRcptRefusesThatRecipientOnly() {
         Session s = session("""
                 rules:
