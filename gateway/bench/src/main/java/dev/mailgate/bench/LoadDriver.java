@@ -71,11 +71,35 @@ public final class LoadDriver {
         if (total == 0) return new Sent(0, 0);
         MessageScript script = new MessageScript(o);
         Latencies endToEnd = new Latencies();
-        AtomicInteger next = new AtomicInteger();
         AtomicLong failures = new AtomicLong();
         long startNanos = System.nanoTime();
         long intervalNanos = o.rate() > 0 ? 1_000_000_000L / o.rate() : 0;
         ProcessStats before = o.pid() > 0 ? ProcessStats.of(o.pid()) : null;
+        if (o.rate() == 0 && !o.reuse()) {
+            AsyncFlows.run(o, group, script, total, endToEnd, failures);
+        } else {
+            threaded(o, group, script, total, endToEnd, failures, startNanos, intervalNanos);
+        }
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        if (!report) return new Sent(endToEnd.count(), failures.get());
+        System.out.printf("%d messages in %.2f s: %.0f msgs/s, %d failed%n", endToEnd.count(), seconds, endToEnd.count() / seconds, failures.get());
+        System.out.println("end to end: " + endToEnd.summary());
+        for (Map.Entry<MessageScript.StageName, Latencies> e : script.perStage().entrySet()) {
+            if (e.getValue().count() > 0) System.out.printf("  %-8s %s%n", e.getKey(), e.getValue().summary());
+        }
+        if (before != null) {
+            ProcessStats after = ProcessStats.of(o.pid());
+            double cpu = after.cpuSecondsSince(before);
+            System.out.printf("target CPU: %.2f s for %d messages = %.3f ms per message (resolution %d ms)%n",
+                    cpu, endToEnd.count(), cpu * 1000 / Math.max(1, endToEnd.count()), 1000 / ProcessStats.CLOCK_TICKS);
+        }
+        return new Sent(endToEnd.count(), failures.get());
+    }
+
+    /** Open loop (a rate) or reused connections: a virtual thread per in-flight message, blocking per step. */
+    private static void threaded(LoadOptions o, EventLoopGroup group, MessageScript script, int total, Latencies endToEnd,
+                                 AtomicLong failures, long startNanos, long intervalNanos) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
         Semaphore inFlight = new Semaphore(o.concurrency());
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < o.concurrency(); w++) {
@@ -115,20 +139,6 @@ public final class LoadDriver {
             }));
         }
         for (Thread t : workers) t.join();
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        if (!report) return new Sent(endToEnd.count(), failures.get());
-        System.out.printf("%d messages in %.2f s: %.0f msgs/s, %d failed%n", endToEnd.count(), seconds, endToEnd.count() / seconds, failures.get());
-        System.out.println("end to end: " + endToEnd.summary());
-        for (Map.Entry<MessageScript.StageName, Latencies> e : script.perStage().entrySet()) {
-            if (e.getValue().count() > 0) System.out.printf("  %-8s %s%n", e.getKey(), e.getValue().summary());
-        }
-        if (before != null) {
-            ProcessStats after = ProcessStats.of(o.pid());
-            double cpu = after.cpuSecondsSince(before);
-            System.out.printf("target CPU: %.2f s for %d messages = %.3f ms per message (resolution %d ms)%n",
-                    cpu, endToEnd.count(), cpu * 1000 / Math.max(1, endToEnd.count()), 1000 / ProcessStats.CLOCK_TICKS);
-        }
-        return new Sent(endToEnd.count(), failures.get());
     }
 
     private static void sleepNanos(long nanos) {

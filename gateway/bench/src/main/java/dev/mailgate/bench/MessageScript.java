@@ -5,11 +5,13 @@ import static dev.mailgate.milter.codec.MilterConstants.*;
 
 import dev.mailgate.milter.client.MilterClient;
 import dev.mailgate.milter.codec.MilterCommand;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,13 +84,7 @@ final class MessageScript {
         if (!skipped(c, SMFIP_NODATA)) timed(StageName.DATA, c, new MilterCommand.Data(), i);
         long t0 = System.nanoTime();
         for (int h = 0; h < o.headers() && !skipped(c, SMFIP_NOHDRS); h++) {
-            MilterCommand.Header header = switch (h) {
-                case 0 -> new MilterCommand.Header("From", " <sender" + n + "@example.org>");
-                case 1 -> new MilterCommand.Header("To", " <rcpt0@example.net>");
-                case 2 -> new MilterCommand.Header("Subject", " load test " + n);
-                case 3 -> new MilterCommand.Header("Message-Id", " <" + n + "@example.org>");
-                default -> new MilterCommand.Header("X-Load-" + h, " value " + h);
-            };
+            MilterCommand.Header header = header(n, h);
             c.send(header, i).get(30, TimeUnit.SECONDS);
         }
         perStage.get(StageName.HEADERS).add(System.nanoTime() - t0);
@@ -103,6 +99,69 @@ final class MessageScript {
         c.endOfMessage(i).get(30, TimeUnit.SECONDS);
         perStage.get(StageName.EOM).add(System.nanoTime() - t0);
         c.abort().get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The same message as {@link #connect} and {@link #message}, connection part included, as one
+     * chain of callbacks: each step is sent from the event loop that completed the one before, so a
+     * message costs the driver no thread hand-offs (the closed-loop throughput runs use this).
+     */
+    CompletableFuture<Void> connectAndMessageAsync(MilterClient c, int n) {
+        String qid = "Q" + Integer.toHexString(n).toUpperCase();
+        Map<String, String> i = macros("i", qid);
+        List<Step> steps = new ArrayList<>();
+        if (!skipped(c, SMFIP_NOCONNECT)) {
+            steps.add(new Step(StageName.CONNECT, new MilterCommand.Connect("client" + n + ".example", SMFIA_INET, 40000 + (n % 20000),
+                    "192.0.2." + (1 + n % 250)), CONNECT_MACROS));
+        }
+        if (!skipped(c, SMFIP_NOHELO)) steps.add(new Step(StageName.HELO, new MilterCommand.Helo("client.example"), Map.of()));
+        Map<String, String> mailMacros = macros("{mail_addr}", "sender" + n + "@example.org", "{mail_host}", "[127.0.0.1]:10025", "{mail_mailer}", "smtp");
+        if (skipped(c, SMFIP_NOCONNECT)) {
+            mailMacros.putAll(CONNECT_MACROS);
+            mailMacros.put("{client_addr}", "192.0.2." + (1 + n % 250));
+            mailMacros.put("{client_name}", "client" + n + ".example");
+            mailMacros.put("{client_port}", Integer.toString(40000 + (n % 20000)));
+        }
+        if (!skipped(c, SMFIP_NOMAIL)) steps.add(new Step(StageName.MAIL, MilterCommand.MailFrom.of("<sender" + n + "@example.org>", "SIZE=" + o.size()), mailMacros));
+        for (int r = 0; r < o.rcpts() && !skipped(c, SMFIP_NORCPT); r++) {
+            steps.add(new Step(StageName.RCPT, MilterCommand.RcptTo.of("<rcpt" + r + "@example.net>"),
+                    macros("{rcpt_addr}", "rcpt" + r + "@example.net", "{rcpt_host}", "[127.0.0.1]:10026", "{rcpt_mailer}", "smtp")));
+        }
+        if (!skipped(c, SMFIP_NODATA)) steps.add(new Step(StageName.DATA, new MilterCommand.Data(), i));
+        for (int h = 0; h < o.headers() && !skipped(c, SMFIP_NOHDRS); h++) steps.add(new Step(StageName.HEADERS, header(n, h), i));
+        if (!skipped(c, SMFIP_NOEOH)) steps.add(new Step(StageName.EOH, new MilterCommand.EndOfHeaders(), i));
+        for (int k = 0; k < chunks.size() && !skipped(c, SMFIP_NOBODY); k++) steps.add(new Step(StageName.BODY, chunks.get(k), i));
+        return run(c, steps, 0).thenCompose(v -> {
+            long t0 = System.nanoTime();
+            return c.endOfMessage(i).thenAccept(r -> perStage.get(StageName.EOM).add(System.nanoTime() - t0));
+        }).thenCompose(v -> c.abort());
+    }
+
+    private record Step(StageName stage, MilterCommand command, Map<String, String> macros) {}
+
+    /** Sends steps[k..] in order; a SKIP answer to a body chunk ends the body. */
+    private CompletableFuture<Void> run(MilterClient c, List<Step> steps, int k) {
+        if (k == steps.size()) return CompletableFuture.completedFuture(null);
+        Step step = steps.get(k);
+        long t0 = System.nanoTime();
+        return c.send(step.command(), step.macros()).thenCompose(r -> {
+            perStage.get(step.stage()).add(System.nanoTime() - t0);
+            int next = k + 1;
+            if (r instanceof dev.mailgate.milter.codec.MilterResponse.Skip) {
+                while (next < steps.size() && steps.get(next).stage() == StageName.BODY) next++;
+            }
+            return run(c, steps, next);
+        });
+    }
+
+    private static MilterCommand.Header header(int n, int h) {
+        return switch (h) {
+            case 0 -> new MilterCommand.Header("From", " <sender" + n + "@example.org>");
+            case 1 -> new MilterCommand.Header("To", " <rcpt0@example.net>");
+            case 2 -> new MilterCommand.Header("Subject", " load test " + n);
+            case 3 -> new MilterCommand.Header("Message-Id", " <" + n + "@example.org>");
+            default -> new MilterCommand.Header("X-Load-" + h, " value " + h);
+        };
     }
 
     private void timed(StageName s, MilterClient c, MilterCommand cmd, Map<String, String> macros) throws Exception {
