@@ -22,6 +22,7 @@ public final class PipelineMetrics {
     private final Family.Counters sessionsClosed;
     private final Family.Counters messages;
     private final Family.Counters stageVerdicts;
+    private final Family.Counters connectionsRefused;
     private final Family.Counters filterCalls;
     private final Family.Histograms filterDuration;
     private final Map<String, FrontEndMeter> frontEnds = new ConcurrentHashMap<>();
@@ -37,6 +38,8 @@ public final class PipelineMetrics {
         stageVerdicts = registry.counters("mailgate_stage_verdicts_total",
                 "Verdicts other than continue decided before the end of data (e.g. a refused recipient), per front end and event.",
                 "frontend", "event", "verdict");
+        connectionsRefused = registry.counters("mailgate_connections_refused_total",
+                "Connections closed before a session began, per front end and reason (per_ip_limit, proxy_header).", "frontend", "reason");
         filterCalls = registry.counters("mailgate_filter_calls_total",
                 "Filter callbacks by filter name and outcome (ok, error, timeout).", "filter", "outcome");
         filterDuration = registry.histograms("mailgate_filter_duration_seconds",
@@ -45,6 +48,19 @@ public final class PipelineMetrics {
 
     public Registry registry() {
         return registry;
+    }
+
+    /**
+     * A connection turned away before it had a session, so no session counter sees it: over the
+     * per-client-IP limit, or without a usable PROXY protocol header.
+     */
+    public void connectionRefused(String frontEnd, String reason) {
+        connectionsRefused.labels(frontEnd, reason).increment();
+    }
+
+    /** How many connections were turned away for {@code reason} (tests). */
+    public long connectionsRefused(String frontEnd, String reason) {
+        return connectionsRefused.labels(frontEnd, reason).value();
     }
 
     /** The meter of front end {@code name}, created on first use. */

@@ -119,6 +119,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
             LOG.debug("PROXY {} from {}: client {} local {}", m.protocolVersion(), ctx.channel().remoteAddress(), client, local);
         } catch (java.net.UnknownHostException e) {
             LOG.info("connection from {}: unusable PROXY protocol header ({}), closing", ctx.channel().remoteAddress(), e.getMessage());
+            pipeline.metrics().connectionRefused("smtp", "proxy_header");
             abort();
             return;
         } finally {
@@ -131,6 +132,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
     private void start() {
         String ip = client.getAddress().getHostAddress();
         if (!limiter.acquire(ip)) {
+            pipeline.metrics().connectionRefused("smtp", "per_ip_limit");
             close("421 4.7.0 " + settings.hostname() + " Error: too many connections from " + ip + "\r\n");
             return;
         }
@@ -385,6 +387,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         }
         if (evt instanceof IdleStateEvent && awaitingProxyHeader) {
             LOG.info("connection from {}: no PROXY protocol header within {}, closing", ctx.channel().remoteAddress(), settings.commandTimeout());
+            pipeline.metrics().connectionRefused("smtp", "proxy_header");
             abort();
             return;
         }
@@ -400,6 +403,7 @@ final class ProxySession extends ChannelInboundHandlerAdapter {
         if (cause instanceof HAProxyProtocolException e) {
             // the decoder has already closed the connection; a client must not learn more than that
             LOG.info("connection from {}: missing or invalid PROXY protocol header, closing: {}", ctx.channel().remoteAddress(), e.getMessage());
+            pipeline.metrics().connectionRefused("smtp", "proxy_header");
             abort();
             return;
         }

@@ -47,6 +47,7 @@ class ConnectionLimitTest {
         var third = from("127.0.0.1");
         assertThat(third.last()).isEqualTo("421 4.7.0 proxy.test.invalid Error: too many connections from 127.0.0.1");
         assertThat(third.line()).isNull(); // and closed
+        assertThat(proxy.pipeline.metrics().connectionsRefused("smtp", "per_ip_limit")).isEqualTo(1);
         // the limit is per address: another client is not affected
         assertThat(from("127.0.0.2").last()).startsWith("220 ");
         // the first two still work

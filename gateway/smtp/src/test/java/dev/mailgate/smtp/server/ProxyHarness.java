@@ -41,9 +41,13 @@ final class ProxyHarness implements AutoCloseable {
                     hostname: proxy.test.invalid
                     downstreamTimeout: 5s
                 """.formatted(downstream.port()) + listenerExtra + rest);
-        server = new SmtpProxyServer(new Pipeline(p), 1);
+        pipeline = new Pipeline(p);
+        server = new SmtpProxyServer(pipeline, 1);
         port = ((InetSocketAddress) server.bind(p.listeners().get(0))).getPort();
     }
+
+    /** The pipeline behind the proxy (its metrics, for tests). */
+    Pipeline pipeline;
 
     Client client() throws IOException {
         return new Client(new Socket(InetAddress.getLoopbackAddress(), port));

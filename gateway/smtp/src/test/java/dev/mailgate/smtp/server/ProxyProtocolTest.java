@@ -48,6 +48,16 @@ class ProxyProtocolTest {
         downstream.close();
     }
 
+    private Pipeline pipeline;
+
+    /** The refusal is counted on the proxy's event loop, around the moment the client sees the close. */
+    private void awaitRefused(long expected) throws InterruptedException {
+        for (long until = System.nanoTime() + 5_000_000_000L; System.nanoTime() < until; Thread.sleep(10)) {
+            if (pipeline.metrics().connectionsRefused("smtp", "proxy_header") >= expected) break;
+        }
+        assertThat(pipeline.metrics().connectionsRefused("smtp", "proxy_header")).isEqualTo(expected);
+    }
+
     private int proxy(boolean proxyProtocol) throws Exception {
         Policy p = new PolicyLoader(new FilterRegistry(List.of()), Clock.systemUTC()).parse("pp.yaml", """
                 listen:
@@ -59,7 +69,7 @@ class ProxyProtocolTest {
                     proxyProtocol: %s
                 """.formatted(downstream.port(), proxyProtocol));
         assertThat(p.listeners().get(0).smtp().proxyProtocol()).isEqualTo(proxyProtocol);
-        Pipeline pipeline = new Pipeline(p);
+        pipeline = new Pipeline(p);
         pipeline.observeSessions(sessions::add);
         server = new SmtpProxyServer(pipeline, 1);
         return ((InetSocketAddress) server.bind(p.listeners().get(0))).getPort();
@@ -155,6 +165,7 @@ class ProxyProtocolTest {
         }
         assertThat(sessions).isEmpty();
         assertThat(downstream.lines).isEmpty();
+        awaitRefused(1);
     }
 
     @Test
@@ -171,6 +182,7 @@ class ProxyProtocolTest {
             assertThat(c.in.readLine()).isNull();
         }
         assertThat(sessions).isEmpty();
+        awaitRefused(2);
     }
 
     @Test
