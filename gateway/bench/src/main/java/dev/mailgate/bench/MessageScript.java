@@ -64,17 +64,22 @@ final class MessageScript {
         if (!skipped(c, SMFIP_NOHELO)) timed(StageName.HELO, c, new MilterCommand.Helo("client.example"), Map.of());
     }
 
+    /** MAIL's macros; with CONNECT skipped, the client's too (the milter asked for them there with SMFIF_SETSYMLIST). */
+    private static Map<String, String> mailMacros(MilterClient c, int n) {
+        Map<String, String> m = macros("{mail_addr}", "sender" + n + "@example.org", "{mail_host}", "[127.0.0.1]:10025", "{mail_mailer}", "smtp");
+        if (skipped(c, SMFIP_NOCONNECT)) {
+            m.putAll(CONNECT_MACROS);
+            m.put("{client_addr}", "192.0.2." + (1 + n % 250));
+            m.put("{client_name}", "client" + n + ".example");
+            m.put("{client_port}", Integer.toString(40000 + (n % 20000)));
+        }
+        return m;
+    }
+
     /** One transaction, ending with ABORT; the steps the milter negotiated away are not sent. */
     void message(MilterClient c, int n) throws Exception {
         String qid = "Q" + Integer.toHexString(n).toUpperCase();
-        Map<String, String> mailMacros = macros("{mail_addr}", "sender" + n + "@example.org", "{mail_host}", "[127.0.0.1]:10025", "{mail_mailer}", "smtp");
-        if (skipped(c, SMFIP_NOCONNECT)) {
-            // the milter asked for the client's macros with MAIL instead (SMFIF_SETSYMLIST)
-            mailMacros.putAll(CONNECT_MACROS);
-            mailMacros.put("{client_addr}", "192.0.2." + (1 + n % 250));
-            mailMacros.put("{client_name}", "client" + n + ".example");
-            mailMacros.put("{client_port}", Integer.toString(40000 + (n % 20000)));
-        }
+        Map<String, String> mailMacros = mailMacros(c, n);
         if (!skipped(c, SMFIP_NOMAIL)) timed(StageName.MAIL, c, MilterCommand.MailFrom.of("<sender" + n + "@example.org>", "SIZE=" + o.size()), mailMacros);
         for (int r = 0; r < o.rcpts() && !skipped(c, SMFIP_NORCPT); r++) {
             timed(StageName.RCPT, c, MilterCommand.RcptTo.of("<rcpt" + r + "@example.net>"),
@@ -115,13 +120,7 @@ final class MessageScript {
                     "192.0.2." + (1 + n % 250)), CONNECT_MACROS));
         }
         if (!skipped(c, SMFIP_NOHELO)) steps.add(new Step(StageName.HELO, new MilterCommand.Helo("client.example"), Map.of()));
-        Map<String, String> mailMacros = macros("{mail_addr}", "sender" + n + "@example.org", "{mail_host}", "[127.0.0.1]:10025", "{mail_mailer}", "smtp");
-        if (skipped(c, SMFIP_NOCONNECT)) {
-            mailMacros.putAll(CONNECT_MACROS);
-            mailMacros.put("{client_addr}", "192.0.2." + (1 + n % 250));
-            mailMacros.put("{client_name}", "client" + n + ".example");
-            mailMacros.put("{client_port}", Integer.toString(40000 + (n % 20000)));
-        }
+        Map<String, String> mailMacros = mailMacros(c, n);
         if (!skipped(c, SMFIP_NOMAIL)) steps.add(new Step(StageName.MAIL, MilterCommand.MailFrom.of("<sender" + n + "@example.org>", "SIZE=" + o.size()), mailMacros));
         for (int r = 0; r < o.rcpts() && !skipped(c, SMFIP_NORCPT); r++) {
             steps.add(new Step(StageName.RCPT, MilterCommand.RcptTo.of("<rcpt" + r + "@example.net>"),
