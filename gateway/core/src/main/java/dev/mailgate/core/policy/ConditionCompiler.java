@@ -67,6 +67,10 @@ final class ConditionCompiler {
                         "true if the IP address lies in the named network set or CIDR", SimpleType.BOOL, SimpleType.STRING, SimpleType.STRING));
         CelFunctionBinding inNetworkImpl = CelFunctionBinding.from("inNetwork_string_string", String.class, String.class,
                 networks::matches);
+        // the standard environment, but matches() with the pattern compiled once, not at every evaluation
+        CelStandardDeclarations declarations = CelStandardDeclarations.newBuilder().build();
+        CelStandardFunctions functions = CelStandardFunctions.newBuilder().excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES).build();
+        List<CelFunctionBinding> matches = CachedMatches.bindings();
         for (Stage stage : Stage.values()) {
             CelBuilder b = CelFactory.standardCelBuilder()
                     .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
@@ -75,11 +79,10 @@ final class ConditionCompiler {
                     .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists())
                     .addFunctionDeclarations(inNetwork)
                     .addFunctionBindings(inNetworkImpl)
-                    // the standard environment, but matches() with the pattern compiled once, not at every evaluation
                     .setStandardEnvironmentEnabled(false)
-                    .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
-                    .setStandardFunctions(CelStandardFunctions.newBuilder().excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES).build())
-                    .addFunctionBindings(CachedMatches.bindings())
+                    .setStandardDeclarations(declarations)
+                    .setStandardFunctions(functions)
+                    .addFunctionBindings(matches)
                     .addVar(MACRO, MapType.create(SimpleType.STRING, SimpleType.STRING));
             if (Stage.HEADERS_RECEIVED.compareTo(stage) <= 0) {
                 b.addVar(HEADERS, MapType.create(SimpleType.STRING, ListType.create(SimpleType.STRING)));

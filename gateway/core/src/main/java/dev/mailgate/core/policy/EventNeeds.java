@@ -37,9 +37,6 @@ public record EventNeeds(boolean connect, boolean helo, boolean headers, boolean
         return new EventNeeds(connect, helo, headers, body);
     }
 
-    /** Every part of every message: what a front end that cannot skip anything delivers. */
-    public static final EventNeeds ALL = new EventNeeds(true, true, true, true);
-
     private static boolean reads(Policy p, Set<String> ruleReads, Stage stage) {
         for (String name : ruleReads) {
             Var<?> v = p.variables().get(name);

@@ -13,13 +13,17 @@ final class ConnectFromMacros {
     private ConnectFromMacros() {}
 
     static SessionEvent.Connect connect(MacroSource macros) {
-        String address = macros.get("client_addr").orElse("");
-        // Postfix writes IPv6 clients as "IPv6:2001:db8::1" in {client_addr}; CONNECT carries the bare form
-        if (address.regionMatches(true, 0, "IPv6:", 0, 5)) address = address.substring(5);
+        // Postfix writes IPv6 clients as "IPv6:2001:db8::1" in {client_addr}
+        String address = bareAddress(macros.get("client_addr").orElse(""));
         String name = macros.get("client_name").orElse("");
         // as in CONNECT itself: an unresolved client is named by its bracketed address
         if ((name.isEmpty() || name.equals("unknown")) && !address.isEmpty()) name = "[" + address + "]";
         return new SessionEvent.Connect(name, address, port(macros), "", 0);
+    }
+
+    /** An address without the {@code IPv6:} prefix Sendmail (CONNECT) and Postfix ({client_addr}) may give it. */
+    static String bareAddress(String address) {
+        return address.regionMatches(true, 0, "IPv6:", 0, 5) ? address.substring(5) : address;
     }
 
     private static int port(MacroSource macros) {

@@ -49,18 +49,16 @@ final class MilterSessionHandler extends SimpleChannelInboundHandler<MilterComma
                 macros.enter('C');
                 if (session != null) closeSession(); // a CONNECT after QUIT_NC starts over
                 session = pipeline.open("milter", macros);
-                String addr = c.address().regionMatches(true, 0, "IPv6:", 0, 5) ? c.address().substring(5) : c.address();
+                String addr = ConnectFromMacros.bareAddress(c.address());
                 boolean ip = c.family() == SMFIA_INET || c.family() == SMFIA_INET6;
                 send(ctx, cmd, new SessionEvent.Connect(c.hostname(), ip ? addr : "", ip ? c.port() : 0, "", 0));
             }
             case MilterCommand.Helo h -> {
                 macros.enter('H');
-                connectSkipped();
                 send(ctx, cmd, new SessionEvent.Ehlo(h.name(), true));
             }
             case MilterCommand.MailFrom m -> {
                 macros.enter('M');
-                connectSkipped();
                 send(ctx, cmd, new SessionEvent.MailFrom(m.sender(), m.esmtpParams()));
             }
             case MilterCommand.RcptTo r -> {
@@ -117,20 +115,13 @@ final class MilterSessionHandler extends SimpleChannelInboundHandler<MilterComma
         write(ctx, List.of(Negotiator.reply(agreement)));
     }
 
-    /**
-     * With SMFIP_NOCONNECT agreed, the first HELO or MAIL of a session stands in for CONNECT: the
-     * client's macros came with it, and the session is opened from them (nothing to answer).
-     */
-    private void connectSkipped() {
-        if (session != null || agreement == null || !agreement.has(SMFIP_NOCONNECT)) return;
-        session = pipeline.open("milter", macros);
-        session.dispatch(ConnectFromMacros.connect(macros));
-    }
-
     private CompletableFuture<StageResult> dispatch(SessionEvent event) {
         if (session == null) {
             // events before CONNECT (an MTA that skips it): give them a session anyway
             session = pipeline.open("milter", macros);
+            // with SMFIP_NOCONNECT agreed, the first event (HELO or MAIL) brought the client's
+            // macros: the session gets the connection variables CONNECT would have given
+            if (agreement != null && agreement.has(SMFIP_NOCONNECT)) session.dispatch(ConnectFromMacros.connect(macros));
         }
         return session.dispatch(event);
     }
