@@ -108,6 +108,17 @@ class GatewayMilterTest {
                     new MilterResponse.AddHeader("X-Client", " 2001:db8::7 [2001:db8::7] 40001 mx.test a@example.test"));
             c.quit();
         }
+        // an MTA whose client macros are missing or odd: the message still goes through, port 0
+        try (BlockingMilterClient c = client("inet:127.0.0.1:" + ((InetSocketAddress) gateway.boundAddresses().get(0)).getPort())) {
+            c.negotiate(6, SMFI_CURR_ACTS, SMFI_CURR_PROT);
+            c.macro('M', Map.of("j", "mx.test", "{client_port}", "not-a-port"));
+            c.mail("<a@example.test>");
+            c.rcpt("<b@example.test>");
+            EomResult eom = c.endOfMessage();
+            assertThat(eom.finalResponse()).isEqualTo(MilterResponse.ACCEPT);
+            assertThat(eom.modifications()).containsExactly(new MilterResponse.AddHeader("X-Client", "   0 mx.test a@example.test"));
+            c.quit();
+        }
     }
 
     @Test
